@@ -1,0 +1,3 @@
+using EdgeVision.EdgeAgent;
+
+return await CommandLine.RunAsync(args);
