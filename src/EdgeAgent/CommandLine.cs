@@ -1,11 +1,60 @@
+using EdgeVision.Models;
+
 namespace EdgeVision.EdgeAgent;
 
-/// <summary>Entry point of the <c>edgevision</c> command: dispatches verbs.</summary>
+/// <summary>Entry point of the <c>edgevision</c> command: finds the verb and turns user errors into one line.</summary>
 public static class CommandLine
 {
-    public static Task<int> RunAsync(string[] args)
+    /// <summary>Every verb the command knows. A verb lives in its own file under Verbs/.</summary>
+    public static IReadOnlyList<IVerb> Verbs { get; } = new List<IVerb>
     {
-        Console.Error.WriteLine("usage: edgevision <detect|convert-tfjs|quantize|bench> ...");
-        return Task.FromResult(args.Length == 0 ? 1 : 1);
+    };
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
+    {
+        error ??= Console.Error;
+        if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+        {
+            PrintUsage(args.Length == 0 ? error : Console.Out);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        var verb = Verbs.FirstOrDefault(v => v.Name == args[0]);
+        if (verb is null)
+        {
+            error.WriteLine($"error: unknown verb '{args[0]}' (known: {string.Join(", ", Verbs.Select(v => v.Name))})");
+            return 2;
+        }
+
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            return await verb.RunAsync(args[1..], cts.Token).ConfigureAwait(false);
+        }
+        catch (UserFacingException ex)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return ex.ExitCode;
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            error.WriteLine("cancelled");
+            return 130;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static void PrintUsage(TextWriter writer)
+    {
+        writer.WriteLine("usage: edgevision <verb> [arguments]");
+        foreach (var verb in Verbs)
+        {
+            writer.WriteLine($"  {verb.Name,-14} {verb.Usage}");
+        }
     }
 }

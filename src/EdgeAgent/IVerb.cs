@@ -1,0 +1,12 @@
+namespace EdgeVision.EdgeAgent;
+
+/// <summary>One verb of the <c>edgevision</c> command (<c>detect</c>, <c>convert-tfjs</c>, ...).</summary>
+public interface IVerb
+{
+    string Name { get; }
+
+    /// <summary>One line: the verb's arguments, shown by <c>edgevision help</c>.</summary>
+    string Usage { get; }
+
+    Task<int> RunAsync(string[] args, CancellationToken cancellationToken);
+}
