@@ -8,6 +8,7 @@ public static class CommandLine
     /// <summary>Every verb the command knows. A verb lives in its own file under Verbs/.</summary>
     public static IReadOnlyList<IVerb> Verbs { get; } = new List<IVerb>
     {
+        new Verbs.ConvertTfjsVerb(),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
