@@ -1,0 +1,92 @@
+namespace EdgeVision.Models;
+
+/// <summary>How an <see cref="OnnxDetector"/> runs its model and which detections it keeps.</summary>
+public sealed class DetectorOptions
+{
+    /// <summary>
+    /// Tried in order; one that cannot load is skipped with a warning. ONNX Runtime places each node on the
+    /// first provider that supports it, so TensorRT before CUDA lets CUDA take what TensorRT cannot.
+    /// </summary>
+    public string[] ExecutionProviders { get; set; } = [ExecutionProvider.TensorRt, ExecutionProvider.Cuda, ExecutionProvider.Cpu];
+
+    public TensorRtOptions TensorRt { get; set; } = new();
+
+    public int CudaDeviceId { get; set; }
+
+    /// <summary>Threads for one operator on the CPU provider.</summary>
+    public int IntraOpThreads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Images per inference call; the input and output buffers are sized for it once.</summary>
+    public int MaxBatchSize { get; set; } = 4;
+
+    /// <summary>Minimum score of a detection, for every class without its own threshold.</summary>
+    public float ScoreThreshold { get; set; } = 0.35f;
+
+    /// <summary>Per-class minimum scores by label (e.g. "person": 0.5), overriding <see cref="ScoreThreshold"/>.</summary>
+    public Dictionary<string, float> ClassScoreThresholds { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Two boxes of one class overlapping more than this are the same object.</summary>
+    public float NmsIouThreshold { get; set; } = 0.6f;
+
+    /// <summary>At most this many detections per image, the highest scores.</summary>
+    public int MaxDetections { get; set; } = 100;
+
+    /// <summary>Every problem with the options, each naming the option; empty when valid.</summary>
+    public IReadOnlyList<string> Validate(IReadOnlyList<string> labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        var errors = new List<string>();
+        if (ExecutionProviders is not { Length: > 0 })
+        {
+            errors.Add("ExecutionProviders: list at least one of " + string.Join(", ", ExecutionProvider.All));
+        }
+        else
+        {
+            foreach (var provider in ExecutionProviders.Where(p => !ExecutionProvider.All.Contains(p)))
+            {
+                errors.Add($"ExecutionProviders: unknown provider '{provider}' (known: {string.Join(", ", ExecutionProvider.All)})");
+            }
+        }
+
+        if (IntraOpThreads < 1)
+        {
+            errors.Add($"IntraOpThreads: must be at least 1, found {IntraOpThreads}");
+        }
+
+        if (MaxBatchSize < 1)
+        {
+            errors.Add($"MaxBatchSize: must be at least 1, found {MaxBatchSize}");
+        }
+
+        if (!IsProbability(ScoreThreshold))
+        {
+            errors.Add($"ScoreThreshold: must lie in [0, 1], found {ScoreThreshold}");
+        }
+
+        foreach (var (label, threshold) in ClassScoreThresholds)
+        {
+            if (!labels.Contains(label))
+            {
+                errors.Add($"ClassScoreThresholds: '{label}' is not a label of this model");
+            }
+            else if (!IsProbability(threshold))
+            {
+                errors.Add($"ClassScoreThresholds:{label}: must lie in [0, 1], found {threshold}");
+            }
+        }
+
+        if (!IsProbability(NmsIouThreshold))
+        {
+            errors.Add($"NmsIouThreshold: must lie in [0, 1], found {NmsIouThreshold}");
+        }
+
+        if (MaxDetections < 1)
+        {
+            errors.Add($"MaxDetections: must be at least 1, found {MaxDetections}");
+        }
+
+        return errors;
+    }
+
+    private static bool IsProbability(float value) => value >= 0f && value <= 1f;
+}

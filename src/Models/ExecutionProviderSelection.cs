@@ -1,0 +1,147 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+
+namespace EdgeVision.Models;
+
+/// <summary>
+/// Opens an ONNX Runtime session on the first requested execution provider that works here. GPU providers
+/// live in separate libraries that need CUDA, cuDNN and TensorRT at load time; on a machine without them
+/// ONNX Runtime throws when the provider is appended, and the next provider in the list is tried.
+/// </summary>
+internal static partial class ExecutionProviderSelection
+{
+    public static InferenceSession CreateSession(string modelPath, DetectorOptions options, ILogger logger, out string activeProvider)
+    {
+        var unavailable = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            using var sessionOptions = CreateSessionOptions(options);
+            var providerOptions = new List<IDisposable>();
+            try
+            {
+                activeProvider = AppendProviders(sessionOptions, options, unavailable, providerOptions, logger);
+                try
+                {
+                    return new InferenceSession(modelPath, sessionOptions);
+                }
+                catch (OnnxRuntimeException ex) when (activeProvider != ExecutionProvider.Cpu)
+                {
+                    // A provider library can load and still fail on the device (no GPU, driver too old).
+                    // Try again without it; a broken model then fails on the CPU with its own message.
+                    LogProviderUnavailable(logger, activeProvider, OneLine(ex.Message));
+                    unavailable.Add(activeProvider);
+                }
+                catch (OnnxRuntimeException ex)
+                {
+                    throw new UserFacingException($"model file {modelPath} cannot be loaded by ONNX Runtime: {OneLine(ex.Message)}", 1, ex);
+                }
+            }
+            finally
+            {
+                // The session copies provider settings when it is created; the option objects can go now.
+                foreach (var disposable in providerOptions)
+                {
+                    disposable.Dispose();
+                }
+            }
+        }
+    }
+
+    private static SessionOptions CreateSessionOptions(DetectorOptions options) => new()
+    {
+        IntraOpNumThreads = options.IntraOpThreads,
+        InterOpNumThreads = 1,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+
+        // Provider-load failures are reported once through our logger; ORT's own copy would repeat them.
+        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+    };
+
+    /// <summary>Appends the providers in order and returns the first that was appended.</summary>
+    private static string AppendProviders(
+        SessionOptions sessionOptions,
+        DetectorOptions options,
+        HashSet<string> unavailable,
+        List<IDisposable> providerOptions,
+        ILogger logger)
+    {
+        string? first = null;
+        foreach (var provider in options.ExecutionProviders.Distinct(StringComparer.Ordinal))
+        {
+            if (provider == ExecutionProvider.Cpu)
+            {
+                // ONNX Runtime always has the CPU provider, after any appended one; nothing to add.
+                return first ?? ExecutionProvider.Cpu;
+            }
+
+            if (unavailable.Contains(provider))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (provider == ExecutionProvider.TensorRt)
+                {
+                    AppendTensorRt(sessionOptions, options.TensorRt, providerOptions);
+                }
+                else
+                {
+                    AppendCuda(sessionOptions, options.CudaDeviceId, providerOptions);
+                }
+
+                first ??= provider;
+            }
+            catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException
+                or IOException or UnauthorizedAccessException)
+            {
+                LogProviderUnavailable(logger, provider, OneLine(ex.Message));
+                unavailable.Add(provider);
+            }
+        }
+
+        return first ?? throw new UserFacingException(
+            $"none of the execution providers {string.Join(", ", options.ExecutionProviders)} can run on this machine; add {ExecutionProvider.Cpu} to fall back to the processor");
+    }
+
+    private static void AppendTensorRt(SessionOptions sessionOptions, TensorRtOptions options, List<IDisposable> providerOptions)
+    {
+        var tensorRt = new OrtTensorRTProviderOptions();
+        providerOptions.Add(tensorRt);
+        var settings = new Dictionary<string, string>
+        {
+            ["device_id"] = options.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["trt_fp16_enable"] = Flag(options.Fp16),
+            ["trt_int8_enable"] = Flag(options.Int8),
+            ["trt_engine_cache_enable"] = Flag(options.EngineCacheEnabled),
+        };
+        if (options.EngineCacheEnabled)
+        {
+            Directory.CreateDirectory(options.EngineCachePath);
+            settings["trt_engine_cache_path"] = options.EngineCachePath;
+        }
+
+        tensorRt.UpdateOptions(settings);
+        sessionOptions.AppendExecutionProvider_Tensorrt(tensorRt);
+    }
+
+    private static void AppendCuda(SessionOptions sessionOptions, int deviceId, List<IDisposable> providerOptions)
+    {
+        var cuda = new OrtCUDAProviderOptions();
+        providerOptions.Add(cuda);
+        cuda.UpdateOptions(new Dictionary<string, string>
+        {
+            ["device_id"] = deviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        sessionOptions.AppendExecutionProvider_CUDA(cuda);
+    }
+
+    private static string Flag(bool value) => value ? "1" : "0";
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Execution provider {Provider} is unavailable, falling back to the next one: {Reason}")]
+    private static partial void LogProviderUnavailable(ILogger logger, string provider, string reason);
+}

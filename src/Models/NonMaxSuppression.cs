@@ -1,0 +1,112 @@
+using System.Runtime.InteropServices;
+
+namespace EdgeVision.Models;
+
+/// <summary>
+/// Class-aware greedy non-maximum suppression: candidates are taken by descending score and a candidate
+/// is dropped when it overlaps an already kept box of the same class by more than the IoU threshold.
+/// The sort buffers belong to the instance and are reused, so it is not safe to share between threads.
+/// </summary>
+public sealed class NonMaxSuppression
+{
+    private float[] _sortKeys = new float[256];
+    private int[] _order = new int[256];
+
+    public NonMaxSuppression(float iouThreshold, int maxDetections)
+    {
+        if (!(iouThreshold >= 0f && iouThreshold <= 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(iouThreshold), iouThreshold, "IoU threshold must lie in [0, 1]");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDetections);
+        IouThreshold = iouThreshold;
+        MaxDetections = maxDetections;
+    }
+
+    public float IouThreshold { get; }
+
+    public int MaxDetections { get; }
+
+    /// <summary>Returns a new array of the kept detections, highest score first.</summary>
+    public Detection[] Apply(ReadOnlySpan<Detection> candidates)
+    {
+        var kept = new List<Detection>(Math.Min(candidates.Length, MaxDetections));
+        Apply(candidates, kept);
+        return kept.ToArray();
+    }
+
+    /// <summary>
+    /// Replaces the contents of <paramref name="kept"/> with the kept detections, highest score first.
+    /// The caller owns the list; nothing here holds on to it.
+    /// </summary>
+    public void Apply(ReadOnlySpan<Detection> candidates, List<Detection> kept)
+    {
+        ArgumentNullException.ThrowIfNull(kept);
+        kept.Clear();
+        var count = candidates.Length;
+        if (count == 0)
+        {
+            return;
+        }
+
+        EnsureCapacity(count);
+        for (var i = 0; i < count; i++)
+        {
+            // Negated so that the ascending sort yields descending scores.
+            _sortKeys[i] = -candidates[i].Score;
+            _order[i] = i;
+        }
+
+        Array.Sort(_sortKeys, _order, 0, count);
+
+        for (var rank = 0; rank < count && kept.Count < MaxDetections; rank++)
+        {
+            var candidate = candidates[_order[rank]];
+            if (!OverlapsKeptOfSameClass(candidate, CollectionsMarshal.AsSpan(kept)))
+            {
+                kept.Add(candidate);
+            }
+        }
+    }
+
+    /// <summary>Intersection over union of two boxes; 0 when either has no area.</summary>
+    public static float IntersectionOverUnion(in Detection a, in Detection b)
+    {
+        var width = MathF.Min(a.X2, b.X2) - MathF.Max(a.X1, b.X1);
+        var height = MathF.Min(a.Y2, b.Y2) - MathF.Max(a.Y1, b.Y1);
+        if (width <= 0f || height <= 0f)
+        {
+            return 0f;
+        }
+
+        var intersection = width * height;
+        var union = a.Area + b.Area - intersection;
+        return union > 0f ? intersection / union : 0f;
+    }
+
+    private bool OverlapsKeptOfSameClass(in Detection candidate, ReadOnlySpan<Detection> kept)
+    {
+        foreach (ref readonly var other in kept)
+        {
+            if (other.ClassId == candidate.ClassId && IntersectionOverUnion(candidate, other) > IouThreshold)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void EnsureCapacity(int count)
+    {
+        if (_sortKeys.Length >= count)
+        {
+            return;
+        }
+
+        var capacity = Math.Max(count, _sortKeys.Length * 2);
+        _sortKeys = new float[capacity];
+        _order = new int[capacity];
+    }
+}

@@ -1,0 +1,152 @@
+using EdgeVision.Models;
+using Microsoft.Extensions.Logging;
+using OpenCvSharp;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+
+namespace EdgeVision.Tests.Models;
+
+public sealed class OnnxDetectorTests : IDisposable
+{
+    private readonly TemporaryDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void Create_NoGpuOnThisMachine_FallsBackToCpuWithOneWarningPerProvider()
+    {
+        // No machine that runs these tests has a GPU or the CUDA/TensorRT libraries, so both GPU
+        // providers fail to load for real here; nothing is faked.
+        var model = ModelCatalog.LoadManifest(SyntheticNanoDetModel.Write(_directory.Path, new NanoDetHeadEncoding()));
+        var logger = new RecordingLogger();
+
+        using var detector = OnnxDetector.Create(model, new DetectorOptions(), logger);
+
+        Assert.Equal("CPU", detector.ActiveProvider);
+        Assert.Collection(
+            logger.Entries,
+            entry =>
+            {
+                Assert.Equal(LogLevel.Warning, entry.Level);
+                Assert.StartsWith("Execution provider TensorRT is unavailable", entry.Message, StringComparison.Ordinal);
+            },
+            entry =>
+            {
+                Assert.Equal(LogLevel.Warning, entry.Level);
+                Assert.StartsWith("Execution provider CUDA is unavailable", entry.Message, StringComparison.Ordinal);
+            });
+    }
+
+    [Fact]
+    public void Create_OnlyGpuProvidersRequested_RefusesNamingThem()
+    {
+        var model = ModelCatalog.LoadManifest(SyntheticNanoDetModel.Write(_directory.Path, new NanoDetHeadEncoding()));
+
+        var error = Assert.Throws<UserFacingException>(
+            () => OnnxDetector.Create(model, new DetectorOptions { ExecutionProviders = ["CUDA"] }));
+
+        Assert.Equal("none of the execution providers CUDA can run on this machine; add CPU to fall back to the processor", error.Message);
+    }
+
+    [Fact]
+    public void Create_UnknownProviderAndLabel_ListsEveryBadOption()
+    {
+        var model = ModelCatalog.LoadManifest(SyntheticNanoDetModel.Write(_directory.Path, new NanoDetHeadEncoding()));
+        var options = new DetectorOptions
+        {
+            ExecutionProviders = ["OpenVINO", "CPU"],
+            ClassScoreThresholds = new() { ["pedestrian"] = 0.5f },
+        };
+
+        var error = Assert.Throws<UserFacingException>(() => OnnxDetector.Create(model, options));
+
+        Assert.Equal(2, error.ExitCode);
+        Assert.Equal(
+            "detector options are invalid: ExecutionProviders: unknown provider 'OpenVINO' (known: TensorRT, CUDA, CPU); "
+            + "ClassScoreThresholds: 'pedestrian' is not a label of this model",
+            error.Message);
+    }
+
+    [Fact]
+    public void Create_CorruptOnnxWithMatchingHash_RefusesNamingTheFile()
+    {
+        var onnxPath = _directory.Combine("broken.onnx");
+        File.WriteAllBytes(onnxPath, "this is not a protobuf"u8.ToArray());
+        var model = ModelCatalog.LoadManifest(
+            SyntheticNanoDetModel.WriteManifest(_directory.Path, "broken", SyntheticNanoDetModel.Sha256Of(onnxPath)));
+
+        var error = Assert.Throws<UserFacingException>(
+            () => OnnxDetector.Create(model, new DetectorOptions { ExecutionProviders = ["CPU"] }));
+
+        Assert.StartsWith($"model file {onnxPath} cannot be loaded by ONNX Runtime: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void Detect_HeadEncodingOnePerson_ReturnsItsBoxInSourcePixels()
+    {
+        // Source 832×624 → scale 0.5, scaled 416×312, padY 52. Cell (row 20, col 30) of stride 8 has its
+        // corner at (240, 160) in the network; sides 2.5, 1.25, 3.75, 6 strides → (220, 150, 270, 208).
+        var head = new NanoDetHeadEncoding();
+        head.SetCell(0, row: 20, column: 30, classId: 0, score: 0.9f, left: 2.5f, top: 1.25f, right: 3.75f, bottom: 6f);
+        var model = ModelCatalog.LoadManifest(SyntheticNanoDetModel.Write(_directory.Path, head));
+        using var detector = OnnxDetector.Create(model, new DetectorOptions { ExecutionProviders = ["CPU"], IntraOpThreads = 1 });
+        using var frame = new Mat(624, 832, MatType.CV_8UC3, Scalar.All(90));
+
+        var detections = detector.Detect(frame);
+
+        var person = Assert.Single(detections);
+        Assert.Equal((0, "person", 0.9f), (person.ClassId, person.Label, person.Score));
+        Assert.Equal(440f, person.X1, 1e-3f);
+        Assert.Equal(196f, person.Y1, 1e-3f);
+        Assert.Equal(540f, person.X2, 1e-3f);
+        Assert.Equal(312f, person.Y2, 1e-3f);
+    }
+
+    [Fact]
+    public void DetectBatch_FiveImagesWithBatchOfTwo_MapsEachThroughItsOwnLetterbox()
+    {
+        // Stride-32 cell (row 6, col 6): corner (192, 192), sides 1 stride each → network box (160,160,224,224).
+        var head = new NanoDetHeadEncoding();
+        head.SetCell(2, row: 6, column: 6, classId: 2, score: 0.8f, left: 1f, top: 1f, right: 1f, bottom: 1f);
+        var model = ModelCatalog.LoadManifest(SyntheticNanoDetModel.Write(_directory.Path, head));
+        using var detector = OnnxDetector.Create(model, new DetectorOptions { ExecutionProviders = ["CPU"], MaxBatchSize = 2, IntraOpThreads = 1 });
+        var sizes = new[] { (416, 416), (832, 832), (208, 416), (416, 208), (1664, 1664) };
+        var frames = sizes.Select(size => new Mat(size.Item2, size.Item1, MatType.CV_8UC3, Scalar.All(0))).ToArray();
+
+        try
+        {
+            var results = detector.DetectBatch(frames);
+
+            var boxes = results.Select(r => Assert.Single(r)).Select(d => (d.Label, d.X1, d.Y1, d.X2, d.Y2)).ToArray();
+            Assert.Equal(
+                new[]
+                {
+                    ("car", 160f, 160f, 224f, 224f),
+                    ("car", 320f, 320f, 448f, 448f),
+                    ("car", 56f, 160f, 120f, 224f), // scale 1, padX 104
+                    ("car", 160f, 56f, 224f, 120f), // scale 1, padY 104
+                    ("car", 640f, 640f, 896f, 896f),
+                },
+                boxes);
+        }
+        finally
+        {
+            foreach (var frame in frames)
+            {
+                frame.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public void DecodeSlot_SlotOutsideLastBatch_Throws()
+    {
+        var model = ModelCatalog.LoadManifest(SyntheticNanoDetModel.Write(_directory.Path, new NanoDetHeadEncoding()));
+        using var detector = OnnxDetector.Create(model, new DetectorOptions { ExecutionProviders = ["CPU"], MaxBatchSize = 2, IntraOpThreads = 1 });
+        using var frame = new Mat(100, 100, MatType.CV_8UC3, Scalar.All(0));
+        var transform = detector.PrepareSlot(0, frame);
+        detector.RunBatch(1);
+
+        Assert.Throws<InvalidOperationException>(() => detector.DecodeSlot(1, transform, []));
+    }
+}
