@@ -9,6 +9,8 @@ public static class CommandLine
     public static IReadOnlyList<IVerb> Verbs { get; } = new List<IVerb>
     {
         new Verbs.ConvertTfjsVerb(),
+        new Verbs.QuantizeVerb(),
+        new Verbs.BenchVerb(),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? error = null)

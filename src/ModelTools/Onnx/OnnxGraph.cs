@@ -36,8 +36,11 @@ public sealed class OnnxNode
     public override string ToString() => $"{OpType} '{Name}' ({string.Join(", ", Inputs)}) -> ({string.Join(", ", Outputs)})";
 }
 
-/// <summary>A graph input or output: name, element type and dimensions (a dimension is a number or a symbolic name).</summary>
-public sealed record OnnxValueInfo(string Name, ElementType Type, IReadOnlyList<object> Dims);
+/// <summary>
+/// A graph input or output: name, element type and dimensions (a dimension is a number or a symbolic name);
+/// null dimensions mean the shape is not declared, which is not the same as an empty list (a scalar).
+/// </summary>
+public sealed record OnnxValueInfo(string Name, ElementType Type, IReadOnlyList<object>? Dims);
 
 /// <summary>
 /// The in-memory ONNX model the toolchain works on: nodes in topological order, initializers, inputs and outputs,

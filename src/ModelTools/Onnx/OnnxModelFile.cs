@@ -147,6 +147,12 @@ public static class OnnxModelFile
 
     private static ValueInfoProto ToValueInfo(OnnxValueInfo info)
     {
+        var tensorType = new TypeProto.Types.Tensor { ElemType = (int)info.Type };
+        if (info.Dims is null)
+        {
+            return new ValueInfoProto { Name = info.Name, Type = new TypeProto { TensorType = tensorType } };
+        }
+
         var shape = new TensorShapeProto();
         foreach (var dim in info.Dims)
         {
@@ -160,16 +166,17 @@ public static class OnnxModelFile
         return new ValueInfoProto
         {
             Name = info.Name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)info.Type, Shape = shape } },
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = tensorType.ElemType, Shape = shape } },
         };
     }
 
     private static OnnxValueInfo FromValueInfo(ValueInfoProto info)
     {
         var tensorType = info.Type?.TensorType;
-        var dims = new List<object>();
+        List<object>? dims = null;
         if (tensorType?.Shape is not null)
         {
+            dims = new List<object>();
             foreach (var d in tensorType.Shape.Dim)
             {
                 dims.Add(d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue : d.DimParam);

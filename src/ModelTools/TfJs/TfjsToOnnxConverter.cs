@@ -62,8 +62,7 @@ public static class TfjsToOnnxConverter
             var outputName = SignatureName(key);
             var source = value.OnnxName ?? context.AddInitializer(value.Constant!, $"{outputName}/constant");
             graph.Nodes.Add(new OnnxNode("Identity", $"{outputName}/output", [source], [outputName]));
-            var dims = new List<object>();
-            graph.Outputs.Add(new OnnxValueInfo(outputName, ElementType.Float, dims));
+            graph.Outputs.Add(new OnnxValueInfo(outputName, ElementType.Float, null));
         }
 
         if (options.Optimize)

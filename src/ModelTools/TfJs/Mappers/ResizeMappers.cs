@@ -30,14 +30,20 @@ public sealed class ResizeMapper : ITfOpMapper
         }
 
         var x = Layout.ToNchw(context, node, context.Value(node, 0));
-        var sizes = context.AddInitializer(TensorData.FromInt64(size), $"{node.Name}/sizes");
 
-        // Opset 18 lets Resize take sizes for chosen axes only, which keeps the batch dimension symbolic.
+        // Resize wants every dimension in sizes. The batch and channel entries come from the input's own
+        // shape at run time, so the batch stays symbolic. (Resize-18's `axes` would avoid this, but ONNX
+        // Runtime's NHWC layout pass mishandles a two-entry sizes: it permutes it as if it had four.)
+        var shape = context.Emit("Shape", $"{node.Name}/shape", [x]);
+        var leading = context.Emit(
+            "Slice",
+            $"{node.Name}/batch_channels",
+            [shape, context.AddInitializer(TensorData.FromInt64(0), $"{node.Name}/slice_start"), context.AddInitializer(TensorData.FromInt64(2), $"{node.Name}/slice_end")]);
+        var sizes = context.Emit("Concat", $"{node.Name}/sizes", [leading, context.AddInitializer(TensorData.FromInt64(size), $"{node.Name}/spatial_size")], ("axis", 0L));
         var y = context.Emit(
             "Resize",
             $"{node.Name}/resize",
             [x, string.Empty, string.Empty, sizes],
-            ("axes", new long[] { 2, 3 }),
             ("mode", bilinear ? "linear" : "nearest"),
             ("coordinate_transformation_mode", transform),
             ("nearest_mode", nearestMode));

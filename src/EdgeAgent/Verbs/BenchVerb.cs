@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Globalization;
+using EdgeVision.Models;
+using OpenCvSharp;
+
+namespace EdgeVision.EdgeAgent.Verbs;
+
+/// <summary>
+/// <c>bench</c>: measures the detector on real frames — ONNX Runtime inference per frame at batch 1 and 4,
+/// letterbox preprocessing, decode + NMS, and managed bytes allocated per frame in steady state — for each
+/// model given, and the throughput ratio against the first.
+/// </summary>
+public sealed class BenchVerb : IVerb
+{
+    private const string DefaultVideo = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+
+    public string Name => "bench";
+
+    public string Usage => "[--models NAME,NAME] [--video PATH] [--frames N] [--iterations N] [--threads N]";
+
+    public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var parsed = VerbArguments.Parse(Name, args, ["models", "video", "frames", "iterations", "threads"], []);
+        parsed.ExpectPositionals(0);
+        var models = parsed.Get("models", "nanodet-g-416,nanodet-g-416-int8").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var frameCount = parsed.GetInt("frames", 32, 4, 1000);
+        var iterations = parsed.GetInt("iterations", 40, 4, 100_000);
+        var threads = parsed.GetInt("threads", Environment.ProcessorCount, 1, 256);
+        var frames = ReadFrames(parsed.Get("video", DefaultVideo), frameCount);
+        try
+        {
+            Console.WriteLine($"bench: {frames.Count} frames {frames[0].Width}x{frames[0].Height}, {iterations} iterations, {threads} intra-op threads, {Environment.ProcessorCount} cores");
+            Console.WriteLine("model                    provider  infer b1 ms  infer b4 ms/frame  pre ms  decode+nms ms  alloc B/frame  fps b1  fps b4");
+            double? baseline = null;
+            foreach (var name in models)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var result = Measure(ModelCatalog.Default.Load(name), frames, iterations, threads);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name,-24} {result.Provider,-9} {result.Batch1Ms,11:F2} {result.Batch4MsPerFrame,18:F2} {result.PreprocessMs,7:F2} {result.DecodeMs,14:F3} {result.AllocatedBytesPerFrame,14:F0} {1000 / result.Batch1Ms,7:F1} {1000 / result.Batch4MsPerFrame,7:F1}"));
+                var share = 100 * (result.PreprocessMs + result.DecodeMs) / result.Batch1Ms;
+                var ratio = baseline is { } b ? string.Create(CultureInfo.InvariantCulture, $"; throughput vs {models[0]}: {b / result.Batch1Ms:F2}x at batch 1") : string.Empty;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pre+post = {share:F1}% of batch-1 inference{ratio}"));
+                baseline ??= result.Batch1Ms;
+            }
+        }
+        finally
+        {
+            foreach (var frame in frames)
+            {
+                frame.Dispose();
+            }
+        }
+
+        return Task.FromResult(0);
+    }
+
+    private sealed record Result(string Provider, double Batch1Ms, double Batch4MsPerFrame, double PreprocessMs, double DecodeMs, double AllocatedBytesPerFrame);
+
+    private static Result Measure(ModelPackage model, List<Mat> frames, int iterations, int threads)
+    {
+        using var detector = OnnxDetector.Create(model, new DetectorOptions { ExecutionProviders = [ExecutionProvider.Cpu], IntraOpThreads = threads, MaxBatchSize = 4 });
+        var detections = new List<Detection>();
+        var transforms = new LetterboxTransform[4];
+
+        // Warm-up: first runs allocate the output buffers and let ONNX Runtime pick its kernels.
+        for (var i = 0; i < 4; i++)
+        {
+            transforms[i] = detector.PrepareSlot(i, frames[i]);
+        }
+
+        detector.RunBatch(4);
+        detector.RunBatch(1);
+        detector.DecodeSlot(0, transforms[0], detections);
+
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < iterations; i++)
+        {
+            detector.PrepareSlot(0, frames[i % frames.Count]);
+        }
+
+        var preprocessMs = clock.Elapsed.TotalMilliseconds / iterations;
+
+        transforms[0] = detector.PrepareSlot(0, frames[0]);
+        clock.Restart();
+        for (var i = 0; i < iterations; i++)
+        {
+            detector.RunBatch(1);
+        }
+
+        var batch1Ms = clock.Elapsed.TotalMilliseconds / iterations;
+
+        clock.Restart();
+        for (var i = 0; i < iterations; i++)
+        {
+            detector.DecodeSlot(0, transforms[0], detections);
+        }
+
+        var decodeMs = clock.Elapsed.TotalMilliseconds / iterations;
+
+        for (var i = 0; i < 4; i++)
+        {
+            transforms[i] = detector.PrepareSlot(i, frames[i]);
+        }
+
+        var batches = Math.Max(iterations / 4, 2);
+        clock.Restart();
+        for (var i = 0; i < batches; i++)
+        {
+            detector.RunBatch(4);
+        }
+
+        var batch4Ms = clock.Elapsed.TotalMilliseconds / (batches * 4);
+
+        // Steady state: the whole per-frame path (letterbox → inference → decode + NMS) over every frame.
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var frame in frames)
+        {
+            var transform = detector.PrepareSlot(0, frame);
+            detector.RunBatch(1);
+            detector.DecodeSlot(0, transform, detections);
+        }
+
+        var allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)frames.Count;
+        return new Result(detector.ActiveProvider, batch1Ms, batch4Ms, preprocessMs, decodeMs, allocated);
+    }
+
+    /// <summary>Frames from the second half of the clip, away from the frames quantization calibrates on.</summary>
+    private static List<Mat> ReadFrames(string video, int count)
+    {
+        using var capture = new VideoCapture(video);
+        if (!capture.IsOpened())
+        {
+            throw new UserFacingException($"bench: video does not open: {video}");
+        }
+
+        var frames = new List<Mat>();
+        var index = 0;
+        while (frames.Count < count)
+        {
+            var frame = new Mat();
+            if (!capture.Read(frame) || frame.Empty())
+            {
+                frame.Dispose();
+                break;
+            }
+
+            if (index++ >= 400 && index % 3 == 0)
+            {
+                frames.Add(frame);
+            }
+            else
+            {
+                frame.Dispose();
+            }
+        }
+
+        if (frames.Count < 4)
+        {
+            foreach (var f in frames)
+            {
+                f.Dispose();
+            }
+
+            throw new UserFacingException($"bench: {video} has fewer than 4 usable frames");
+        }
+
+        return frames;
+    }
+}

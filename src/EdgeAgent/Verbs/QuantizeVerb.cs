@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using EdgeVision.Models;
+using EdgeVision.ModelTools.Onnx;
+using EdgeVision.ModelTools.Quantization;
+
+namespace EdgeVision.EdgeAgent.Verbs;
+
+/// <summary><c>quantize</c>: a float ONNX model to a static INT8 QDQ model, calibrated on real frames.</summary>
+public sealed class QuantizeVerb : IVerb
+{
+    public string Name => "quantize";
+
+    public string Usage => "<in.onnx> <out.onnx> --calibration <video|folder> [--model NAME] [--frames N] [--start I] [--step S] [--method minmax|percentile] [--percentile P] [--activations uint8|int8] [--keep-float node,node]";
+
+    public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var parsed = VerbArguments.Parse(Name, args, ["calibration", "model", "frames", "start", "step", "method", "percentile", "activations", "keep-float", "threads"], []);
+        var input = parsed.Positional(0, "the float .onnx path");
+        var output = parsed.Positional(1, "the output .onnx path");
+        parsed.ExpectPositionals(2);
+        var calibration = parsed.Get("calibration") ?? throw new UserFacingException($"{Name}: --calibration <video|folder> is required", 2);
+
+        var options = new QuantizationOptions
+        {
+            Method = parsed.Get("method", "minmax") switch
+            {
+                "minmax" => CalibrationMethod.MinMax,
+                "percentile" => CalibrationMethod.Percentile,
+                var m => throw new UserFacingException($"{Name}: --method must be minmax or percentile, got '{m}'", 2),
+            },
+            Percentile = parsed.GetDouble("percentile", 99.999, 90, 100),
+            Activations = parsed.Get("activations", "uint8") switch
+            {
+                "uint8" => ActivationType.UInt8,
+                "int8" => ActivationType.Int8,
+                var a => throw new UserFacingException($"{Name}: --activations must be uint8 or int8, got '{a}'", 2),
+            },
+            KeepFloatNodes = parsed.Get("keep-float", string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal),
+        };
+
+        // The manifest gives the preprocessing; calibration frames must look exactly like run-time frames.
+        var manifestPath = ModelCatalog.Default.ResolveManifestPath(parsed.Get("model", "nanodet-g-416"));
+        var manifest = ModelManifest.Parse(File.ReadAllText(manifestPath), manifestPath);
+        if (manifest.Validate() is { Count: > 0 } errors)
+        {
+            throw new UserFacingException($"model manifest {manifestPath} is invalid: {string.Join("; ", errors)}");
+        }
+
+        var frames = new CalibrationFrames(
+            calibration,
+            manifest.Input!,
+            parsed.GetInt("frames", 100, 1, 100_000),
+            parsed.GetInt("start", 0, 0, int.MaxValue),
+            parsed.GetInt("step", 4, 1, 100_000));
+
+        var graph = OnnxModelFile.Load(input);
+        var missing = options.KeepFloatNodes.Where(n => graph.Nodes.All(node => node.Name != n)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new UserFacingException($"{Name}: --keep-float names nodes that are not in {input}: {string.Join(", ", missing)}", 2);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var tensors = QdqQuantizer.TensorsToCalibrate(graph, options);
+        var ranges = CalibrationCollector.Collect(graph, tensors, frames.Read, options, parsed.GetInt("threads", Environment.ProcessorCount, 1, 256));
+        var quantized = QdqQuantizer.Quantize(graph, ranges, options);
+        quantized.Metadata["calibration"] = $"{Path.GetFileName(calibration)} frames {frames.Start}..{frames.Indices.Last()} step {frames.Step}";
+        OnnxModelFile.Save(quantized, output);
+        Console.WriteLine($"wrote {output}: {tensors.Count} activation tensors calibrated on {frames.Count} frames ({options.Method}, {options.Activations}) in {clock.Elapsed.TotalSeconds:F1} s");
+        return Task.FromResult(0);
+    }
+}

@@ -1,0 +1,85 @@
+using EdgeVision.ModelTools.Onnx;
+using Microsoft.ML.OnnxRuntime;
+
+namespace EdgeVision.ModelTools.Quantization;
+
+/// <summary>
+/// Runs the float model on calibration inputs with every tensor of interest exposed as an extra output,
+/// and records each tensor's range (MinMax, or a percentile range from a histogram in a second pass).
+/// </summary>
+public static class CalibrationCollector
+{
+    public static Dictionary<string, TensorRange> Collect(
+        OnnxGraph graph,
+        IReadOnlyCollection<string> tensors,
+        Func<IEnumerable<float[]>> inputs,
+        QuantizationOptions options,
+        int threads)
+    {
+        var augmented = OnnxModelFile.FromProto(OnnxModelFile.ToProto(graph));
+        foreach (var name in tensors.Where(t => !augmented.IsGraphOutput(t)))
+        {
+            augmented.Outputs.Add(new OnnxValueInfo(name, ElementType.Float, null));
+        }
+
+        var input = graph.Inputs.Single();
+        var shape = (input.Dims ?? throw new Models.UserFacingException($"model input '{input.Name}' has no declared shape")).Select(d => d is long l ? l : 1L).ToArray();
+        using var sessionOptions = new SessionOptions { IntraOpNumThreads = threads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
+        using var session = new InferenceSession(OnnxModelFile.ToBytes(augmented), sessionOptions);
+        var names = tensors.ToArray();
+
+        var ranges = new Dictionary<string, TensorRange>(StringComparer.Ordinal);
+        var count = 0;
+        foreach (var frame in inputs())
+        {
+            Run(session, input.Name, frame, shape, names, (name, values) =>
+            {
+                var r = MinMax(values);
+                ranges[name] = ranges.TryGetValue(name, out var old) ? old.Union(r) : r;
+            });
+            count++;
+        }
+
+        if (count == 0)
+        {
+            throw new Models.UserFacingException("calibration needs at least one input frame");
+        }
+
+        if (options.Method == CalibrationMethod.MinMax)
+        {
+            return ranges;
+        }
+
+        var histograms = names.ToDictionary(n => n, n => new ValueHistogram(ranges[n]), StringComparer.Ordinal);
+        foreach (var frame in inputs())
+        {
+            Run(session, input.Name, frame, shape, names, (name, values) => histograms[name].Add(values));
+        }
+
+        return histograms.ToDictionary(p => p.Key, p => p.Value.Range(options.Percentile), StringComparer.Ordinal);
+    }
+
+    private static void Run(InferenceSession session, string inputName, float[] frame, long[] shape, string[] names, Action<string, ReadOnlySpan<float>> observe)
+    {
+        using var value = OrtValue.CreateTensorValueFromMemory(frame, shape);
+        using var runOptions = new RunOptions();
+        using var outputs = session.Run(runOptions, [inputName], [value], names);
+        for (var i = 0; i < names.Length; i++)
+        {
+            observe(names[i], outputs[i].GetTensorDataAsSpan<float>());
+        }
+    }
+
+    private static TensorRange MinMax(ReadOnlySpan<float> values)
+    {
+        var min = float.PositiveInfinity;
+        var max = float.NegativeInfinity;
+        foreach (var v in values)
+        {
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+        }
+
+        return new TensorRange(min, max);
+    }
+}

@@ -1,0 +1,229 @@
+using EdgeVision.Models;
+using EdgeVision.ModelTools.Onnx;
+
+namespace EdgeVision.ModelTools.Quantization;
+
+/// <summary>
+/// Static post-training quantization into the QDQ format: every activation read or written by a quantized
+/// node passes through QuantizeLinear → DequantizeLinear with calibrated scale and zero point; Conv weights
+/// are per-channel symmetric int8 and biases int32 (scale = input scale × weight scale). ONNX Runtime fuses
+/// these patterns into integer kernels on the CPU, and TensorRT reads the same Q/DQ pairs for INT8.
+/// </summary>
+public static class QdqQuantizer
+{
+    /// <summary>Ops whose output takes the input's scale and zero point, so ONNX Runtime can drop their Q/DQ and run them on 8-bit data.</summary>
+    private static readonly HashSet<string> RangePreserving = new(StringComparer.Ordinal) { "MaxPool", "Resize", "Reshape", "Transpose", "Split" };
+
+    /// <summary>The activation tensors that need calibration ranges for this graph and these options.</summary>
+    public static IReadOnlyCollection<string> TensorsToCalibrate(OnnxGraph graph, QuantizationOptions options)
+    {
+        var tensors = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in QuantizedNodes(graph, options))
+        {
+            foreach (var value in node.Inputs.Take(node.OpType == "Conv" ? 1 : node.Inputs.Count).Concat(node.Outputs))
+            {
+                if (value.Length > 0 && !graph.Initializers.ContainsKey(value))
+                {
+                    tensors.Add(value);
+                }
+            }
+        }
+
+        return tensors;
+    }
+
+    public static OnnxGraph Quantize(OnnxGraph source, IReadOnlyDictionary<string, TensorRange> ranges, QuantizationOptions options)
+    {
+        var graph = OnnxModelFile.FromProto(OnnxModelFile.ToProto(source));
+        var quantized = QuantizedNodes(graph, options).ToList();
+        var parameters = new Dictionary<string, (float Scale, int ZeroPoint)>(StringComparer.Ordinal);
+
+        // Range-preserving ops pass their input's parameters on, in graph order, so producers come first.
+        foreach (var value in TensorsToCalibrate(graph, options))
+        {
+            if (!ranges.TryGetValue(value, out var range))
+            {
+                throw new UserFacingException($"no calibration range for tensor '{value}'");
+            }
+
+            parameters[value] = ActivationParameters(range, options.Activations);
+        }
+
+        var producers = graph.Producers();
+        foreach (var node in quantized.Where(n => RangePreserving.Contains(n.OpType)))
+        {
+            if (parameters.TryGetValue(node.Inputs[0], out var p))
+            {
+                foreach (var output in node.Outputs)
+                {
+                    parameters[output] = p;
+                }
+            }
+        }
+
+        var consumers = graph.Consumers();
+        var quantizedSet = quantized.ToHashSet();
+        foreach (var (value, (scale, zeroPoint)) in parameters)
+        {
+            var readers = consumers.GetValueOrDefault(value) ?? [];
+
+            // Behind a quantized producer every reader takes the dequantized value, so that the producer ends in
+            // a QuantizeLinear and fuses into an integer kernel; behind a float producer only quantized readers do.
+            var producerQuantized = producers.TryGetValue(value, out var producer) && quantizedSet.Contains(producer);
+            InsertQdq(graph, value, scale, zeroPoint, options.Activations, readers.Where(r => producerQuantized || quantizedSet.Contains(r)).ToList());
+        }
+
+        foreach (var conv in quantized.Where(n => n.OpType == "Conv"))
+        {
+            QuantizeConvParameters(graph, conv, parameters);
+        }
+
+        graph.Opsets[""] = Math.Max(graph.Opsets.GetValueOrDefault(""), 13);
+        graph.Metadata["quantization"] = $"QDQ static; weights int8 per-channel symmetric; activations {options.Activations}; calibration {options.Method}"
+            + (options.Method == CalibrationMethod.Percentile ? $" {options.Percentile}%" : string.Empty);
+        graph.RemoveDeadNodes();
+        graph.SortTopologically();
+        return graph;
+    }
+
+    /// <summary>Nodes of the quantized op types, not kept in float, that compute on float tensors.</summary>
+    private static IEnumerable<OnnxNode> QuantizedNodes(OnnxGraph graph, QuantizationOptions options)
+    {
+        var types = ElementTypeInference.Infer(graph);
+        return graph.Nodes.Where(n => options.QuantizedOpTypes.Contains(n.OpType)
+            && !options.KeepFloatNodes.Contains(n.Name)
+            && n.Outputs.All(o => types.GetValueOrDefault(o) == ElementType.Float));
+    }
+
+    private static (float Scale, int ZeroPoint) ActivationParameters(TensorRange range, ActivationType type)
+    {
+        // The range must hold 0 exactly, so that zero padding and ReLU-like zeros are represented without error.
+        var min = Math.Min(range.Min, 0f);
+        var max = Math.Max(range.Max, 0f);
+        var scale = (max - min) / 255f;
+        if (scale <= 0 || !float.IsFinite(scale))
+        {
+            scale = 1f;
+        }
+
+        var (qmin, qmax) = type == ActivationType.UInt8 ? (0, 255) : (-128, 127);
+        var zeroPoint = (int)Math.Round(qmin - (min / scale));
+        return (scale, Math.Clamp(zeroPoint, qmin, qmax));
+    }
+
+    /// <summary>
+    /// value → QuantizeLinear → DequantizeLinear → each of <paramref name="readers"/> (one DequantizeLinear per
+    /// reader, so that every node keeps its own QDQ unit). Other readers keep reading the original value.
+    /// </summary>
+    private static void InsertQdq(OnnxGraph graph, string value, float scale, int zeroPoint, ActivationType type, List<OnnxNode> readers)
+    {
+        var scaleName = graph.UniqueName(value + "/scale");
+        graph.Initializers[scaleName] = TensorData.Scalar(scale);
+        var zeroName = graph.UniqueName(value + "/zero_point");
+        graph.Initializers[zeroName] = TensorData.FromBytes([type == ActivationType.UInt8 ? (byte)zeroPoint : unchecked((byte)(sbyte)zeroPoint)], type == ActivationType.UInt8 ? ElementType.UInt8 : ElementType.Int8);
+        var quantizedValue = graph.UniqueName(value + "/quantized");
+        graph.Nodes.Add(new OnnxNode("QuantizeLinear", graph.UniqueName(value + "/QuantizeLinear"), [value, scaleName, zeroName], [quantizedValue]));
+        foreach (var reader in readers)
+        {
+            var dequantized = graph.UniqueName(value + "/dequantized");
+            graph.Nodes.Add(new OnnxNode("DequantizeLinear", graph.UniqueName(value + "/DequantizeLinear"), [quantizedValue, scaleName, zeroName], [dequantized]));
+            for (var i = 0; i < reader.Inputs.Count; i++)
+            {
+                if (reader.Inputs[i] == value && !(reader.OpType == "Conv" && i > 0))
+                {
+                    reader.Inputs[i] = dequantized;
+                }
+            }
+        }
+    }
+
+    private static void QuantizeConvParameters(OnnxGraph graph, OnnxNode conv, Dictionary<string, (float Scale, int ZeroPoint)> parameters)
+    {
+        var weightName = conv.Inputs[1];
+        if (!graph.Initializers.TryGetValue(weightName, out var weight) || !weight.IsFloat)
+        {
+            return;
+        }
+
+        var channels = (int)weight.Shape[0];
+        var perChannel = weight.Count / channels;
+        var w = weight.Floats!;
+        var scales = new float[channels];
+        var q = new byte[w.Length];
+        for (var c = 0; c < channels; c++)
+        {
+            var maxAbs = 0f;
+            for (var i = 0; i < perChannel; i++)
+            {
+                maxAbs = Math.Max(maxAbs, Math.Abs(w[(c * perChannel) + i]));
+            }
+
+            // Symmetric int8 in [-127, 127]: zero point 0, so integer kernels need no weight offset.
+            var scale = maxAbs > 0 ? maxAbs / 127f : 1f;
+            scales[c] = scale;
+            for (var i = 0; i < perChannel; i++)
+            {
+                var k = (c * perChannel) + i;
+                q[k] = unchecked((byte)(sbyte)Math.Clamp((int)MathF.Round(w[k] / scale), -127, 127));
+            }
+        }
+
+        var prefix = conv.Name;
+        var qName = graph.UniqueName(prefix + "/weight_quantized");
+        var sName = graph.UniqueName(prefix + "/weight_scale");
+        var zName = graph.UniqueName(prefix + "/weight_zero_point");
+        graph.Initializers[qName] = TensorData.FromBytes(q, ElementType.Int8, weight.Shape);
+        graph.Initializers[sName] = TensorData.FromFloats(scales, channels);
+        graph.Initializers[zName] = TensorData.FromBytes(new byte[channels], ElementType.Int8, channels);
+        var dq = graph.UniqueName(prefix + "/weight_dequantized");
+        var node = new OnnxNode("DequantizeLinear", graph.UniqueName(prefix + "/weight_DequantizeLinear"), [qName, sName, zName], [dq]);
+        node.Attributes["axis"] = 0L;
+        graph.Nodes.Add(node);
+        conv.Inputs[1] = dq;
+
+        if (conv.Inputs.Count < 3 || !graph.Initializers.TryGetValue(conv.Inputs[2], out var bias))
+        {
+            return;
+        }
+
+        // The bias is added to the int32 accumulator, whose scale is input scale × weight scale.
+        var inputValue = OriginalInput(graph, conv.Inputs[0]);
+        if (inputValue is null || !parameters.TryGetValue(inputValue, out var inputParameters))
+        {
+            return;
+        }
+
+        var b = bias.Floats!;
+        var biasScales = new float[channels];
+        var biasQ = new long[channels];
+        for (var c = 0; c < channels; c++)
+        {
+            biasScales[c] = inputParameters.Scale * scales[c];
+            biasQ[c] = (long)Math.Clamp(Math.Round(b[c] / biasScales[c]), int.MinValue, int.MaxValue);
+        }
+
+        var bqName = graph.UniqueName(prefix + "/bias_quantized");
+        var bsName = graph.UniqueName(prefix + "/bias_scale");
+        var bzName = graph.UniqueName(prefix + "/bias_zero_point");
+        graph.Initializers[bqName] = TensorData.FromLongs(biasQ, ElementType.Int32, channels);
+        graph.Initializers[bsName] = TensorData.FromFloats(biasScales, channels);
+        graph.Initializers[bzName] = TensorData.FromLongs(new long[channels], ElementType.Int32, channels);
+        var bdq = graph.UniqueName(prefix + "/bias_dequantized");
+        var biasNode = new OnnxNode("DequantizeLinear", graph.UniqueName(prefix + "/bias_DequantizeLinear"), [bqName, bsName, bzName], [bdq]);
+        biasNode.Attributes["axis"] = 0L;
+        graph.Nodes.Add(biasNode);
+        conv.Inputs[2] = bdq;
+    }
+
+    /// <summary>The float tensor behind a DequantizeLinear output (the value the Q/DQ pair was put on).</summary>
+    private static string? OriginalInput(OnnxGraph graph, string dequantized)
+    {
+        var producers = graph.Producers();
+        if (!producers.TryGetValue(dequantized, out var dq) || dq.OpType != "DequantizeLinear")
+        {
+            return null;
+        }
+
+        return producers.TryGetValue(dq.Inputs[0], out var q) && q.OpType == "QuantizeLinear" ? q.Inputs[0] : null;
+    }
+}

@@ -1,0 +1,44 @@
+namespace EdgeVision.ModelTools.Quantization;
+
+public enum CalibrationMethod
+{
+    /// <summary>The observed minimum and maximum of each tensor.</summary>
+    MinMax,
+
+    /// <summary>The lower and upper percentiles of each tensor's values, which clips rare outliers.</summary>
+    Percentile,
+}
+
+/// <summary>8-bit type of the activations; weights are always symmetric per-channel int8.</summary>
+public enum ActivationType
+{
+    /// <summary>U8S8: the pairing the x86 VNNI dot-product instructions take natively.</summary>
+    UInt8,
+
+    /// <summary>S8S8: what TensorRT and most NPUs expect.</summary>
+    Int8,
+}
+
+public sealed record QuantizationOptions
+{
+    public CalibrationMethod Method { get; init; } = CalibrationMethod.MinMax;
+
+    /// <summary>For <see cref="CalibrationMethod.Percentile"/>: the share of values kept inside the range, in percent.</summary>
+    public double Percentile { get; init; } = 99.999;
+
+    public ActivationType Activations { get; init; } = ActivationType.UInt8;
+
+    /// <summary>Nodes (by name) left in float, for example a detector's output heads.</summary>
+    public IReadOnlySet<string> KeepFloatNodes { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Op types that get Q/DQ: the ones ONNX Runtime fuses into integer kernels on the CPU (QLinearConv,
+    /// QLinearLeakyRelu, QLinearConcat, QLinearAdd) or runs on 8-bit data directly (MaxPool). Resize stays in
+    /// float: ONNX Runtime 1.31 rejects a Q/DQ-wrapped opset-18 Resize that has sizes and axes ("number of
+    /// elements of input 'sizes' does not match the number of axes"), and the four upsamplings are cheap.
+    /// </summary>
+    public IReadOnlySet<string> QuantizedOpTypes { get; init; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "Conv", "LeakyRelu", "Concat", "Add", "MaxPool",
+    };
+}
