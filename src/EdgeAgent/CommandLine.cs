@@ -1,3 +1,4 @@
+using EdgeVision.EdgeAgent.Verbs;
 using EdgeVision.Models;
 
 namespace EdgeVision.EdgeAgent;
@@ -8,6 +9,7 @@ public static class CommandLine
     /// <summary>Every verb the command knows. A verb lives in its own file under Verbs/.</summary>
     public static IReadOnlyList<IVerb> Verbs { get; } = new List<IVerb>
     {
+        new DetectVerb(),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
