@@ -10,6 +10,7 @@ public static class CommandLine
     public static IReadOnlyList<IVerb> Verbs { get; } = new List<IVerb>
     {
         new DetectVerb(),
+        new ConvertTfjsVerb(),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? error = null)

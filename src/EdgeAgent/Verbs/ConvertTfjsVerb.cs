@@ -1,0 +1,32 @@
+using EdgeVision.ModelTools.Onnx;
+using EdgeVision.ModelTools.TfJs;
+
+namespace EdgeVision.EdgeAgent.Verbs;
+
+/// <summary><c>convert-tfjs</c>: a TF.js graph model (model.json + weight shards) to an ONNX file.</summary>
+public sealed class ConvertTfjsVerb : IVerb
+{
+    public string Name => "convert-tfjs";
+
+    public string Usage => "<model.json> <out.onnx> [--fixed-batch] [--no-optimize]";
+
+    public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var parsed = VerbArguments.Parse(Name, args, [], ["fixed-batch", "no-optimize"]);
+        var input = parsed.Positional(0, "the TF.js model.json path");
+        var output = parsed.Positional(1, "the output .onnx path");
+        parsed.ExpectPositionals(2);
+
+        var model = TfjsGraphModel.Load(input);
+        var options = new ConversionOptions
+        {
+            BatchDimension = parsed.Has("fixed-batch") ? null : "batch",
+            Optimize = !parsed.Has("no-optimize"),
+        };
+        var graph = TfjsToOnnxConverter.Convert(model, options);
+        OnnxModelFile.Save(graph, output);
+        var ops = graph.Nodes.GroupBy(n => n.OpType).OrderByDescending(g => g.Count()).Select(g => $"{g.Key}×{g.Count()}");
+        Console.WriteLine($"wrote {output}: {graph.Nodes.Count} nodes ({string.Join(", ", ops)}), {graph.Initializers.Count} initializers, opset {graph.Opsets[""]}");
+        return Task.FromResult(0);
+    }
+}

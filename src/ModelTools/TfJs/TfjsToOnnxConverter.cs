@@ -1,0 +1,151 @@
+using EdgeVision.Models;
+using EdgeVision.ModelTools.Onnx;
+using EdgeVision.ModelTools.Optimization;
+
+namespace EdgeVision.ModelTools.TfJs;
+
+public sealed record ConversionOptions
+{
+    /// <summary>Name of the symbolic batch dimension of inputs and outputs; null keeps the model's fixed batch.</summary>
+    public string? BatchDimension { get; init; } = "batch";
+
+    /// <summary>Run the layout and fusion passes (transposes cancelled, pads and biases folded into convolutions).</summary>
+    public bool Optimize { get; init; } = true;
+
+    public int Opset { get; init; } = 18;
+}
+
+/// <summary>Converts a TF.js graph model into an ONNX graph.</summary>
+public static class TfjsToOnnxConverter
+{
+    public static OnnxGraph Convert(TfjsGraphModel model, ConversionOptions? options = null)
+    {
+        options ??= new ConversionOptions();
+        var graph = new OnnxGraph { Name = "tfjs_converted" };
+        graph.Opsets[""] = options.Opset;
+        var context = new ConversionContext(graph);
+
+        foreach (var node in TopologicalOrder(model))
+        {
+            if (node.Op == "Const")
+            {
+                var weight = model.Weights.GetValueOrDefault(node.Name)
+                    ?? throw ConversionContext.Fail(node, "no weight with this name in the weights manifest");
+                context.SetConstant(node, 0, weight);
+                continue;
+            }
+
+            if (node.Op == "Placeholder")
+            {
+                AddGraphInput(graph, context, node, options);
+                continue;
+            }
+
+            if (node.Inputs.Count > 0 && ConstantFolder.CanFold(node))
+            {
+                var inputs = node.Inputs.Select((_, i) => context.Get(node, i).Constant).ToList();
+                if (inputs.All(t => t is not null) && ConstantFolder.TryFold(node, inputs!, out var folded))
+                {
+                    context.SetConstant(node, 0, folded);
+                    continue;
+                }
+            }
+
+            var mapper = TfOpMappers.Find(node.Op)
+                ?? throw new UserFacingException($"unsupported TF.js op '{node.Op}' at node '{node.Name}'");
+            mapper.Map(node, context);
+        }
+
+        foreach (var (key, tensor) in model.SignatureOutputs)
+        {
+            var value = context.Lookup(tensor) ?? throw new UserFacingException($"signature output '{key}' names tensor '{tensor}', which no node produces");
+            var outputName = SignatureName(key);
+            var source = value.OnnxName ?? context.AddInitializer(value.Constant!, $"{outputName}/constant");
+            graph.Nodes.Add(new OnnxNode("Identity", $"{outputName}/output", [source], [outputName]));
+            var dims = new List<object>();
+            graph.Outputs.Add(new OnnxValueInfo(outputName, ElementType.Float, dims));
+        }
+
+        if (options.Optimize)
+        {
+            GraphOptimizer.Run(graph);
+        }
+        else
+        {
+            graph.RemoveDeadNodes();
+        }
+
+        graph.Metadata["converted_from"] = "tfjs graph-model";
+        if (model.GeneratedBy.Length > 0)
+        {
+            graph.Metadata["tfjs_generated_by"] = model.GeneratedBy;
+        }
+
+        return graph;
+    }
+
+    /// <summary>"Identity:0" → "Identity": ONNX value names need no TF output index.</summary>
+    public static string SignatureName(string key) => key.EndsWith(":0", StringComparison.Ordinal) ? key[..^2] : key;
+
+    private static void AddGraphInput(OnnxGraph graph, ConversionContext context, TfNode node, ConversionOptions options)
+    {
+        var shape = node.GetShapeAttribute("shape") ?? throw ConversionContext.Fail(node, "has no shape");
+        var dims = new List<object>();
+        for (var i = 0; i < shape.Length; i++)
+        {
+            dims.Add(i == 0 && options.BatchDimension is not null ? options.BatchDimension : shape[i] < 0 ? $"dim{i}" : shape[i]);
+        }
+
+        var type = TfTypes.ToElementType(node.GetTypeAttribute("dtype") ?? "DT_FLOAT", node);
+        graph.Inputs.Add(new OnnxValueInfo(node.Name, type, dims));
+        context.SetOutput(node, 0, node.Name, shape.Length > 0 && options.BatchDimension is not null ? 0 : null);
+    }
+
+    private static List<TfNode> TopologicalOrder(TfjsGraphModel model)
+    {
+        var byName = model.Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
+        var state = new Dictionary<string, int>(StringComparer.Ordinal);
+        var order = new List<TfNode>(model.Nodes.Count);
+        foreach (var root in model.Nodes)
+        {
+            if (state.ContainsKey(root.Name))
+            {
+                continue;
+            }
+
+            var stack = new Stack<(TfNode Node, int Next)>();
+            stack.Push((root, 0));
+            state[root.Name] = 1;
+            while (stack.Count > 0)
+            {
+                var (node, next) = stack.Pop();
+                if (next < node.Inputs.Count)
+                {
+                    stack.Push((node, next + 1));
+                    var inputName = node.Inputs[next].Node;
+                    if (!byName.TryGetValue(inputName, out var input))
+                    {
+                        throw new UserFacingException($"node '{node.Name}' reads '{inputName}', which is not in the model");
+                    }
+
+                    if (!state.TryGetValue(inputName, out var s))
+                    {
+                        state[inputName] = 1;
+                        stack.Push((input, 0));
+                    }
+                    else if (s == 1)
+                    {
+                        throw new UserFacingException($"the model's graph has a cycle through node '{inputName}'");
+                    }
+
+                    continue;
+                }
+
+                state[node.Name] = 2;
+                order.Add(node);
+            }
+        }
+
+        return order;
+    }
+}
