@@ -1,3 +1,4 @@
+using EdgeVision.EdgeAgent.Verbs;
 using EdgeVision.Models;
 
 namespace EdgeVision.EdgeAgent;
@@ -8,9 +9,10 @@ public static class CommandLine
     /// <summary>Every verb the command knows. A verb lives in its own file under Verbs/.</summary>
     public static IReadOnlyList<IVerb> Verbs { get; } = new List<IVerb>
     {
-        new Verbs.ConvertTfjsVerb(),
-        new Verbs.QuantizeVerb(),
-        new Verbs.BenchVerb(),
+        new DetectVerb(),
+        new ConvertTfjsVerb(),
+        new QuantizeVerb(),
+        new BenchVerb(),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
@@ -45,6 +47,18 @@ public static class CommandLine
         {
             error.WriteLine("cancelled");
             return 130;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Anything unforeseen still ends as one line; EDGEVISION_DEBUG=1 shows the whole exception.
+            var firstLine = ex.Message.Split('\n', 2)[0].Trim();
+            error.WriteLine($"error: {verb.Name} failed: {firstLine} ({ex.GetType().Name})");
+            if (Environment.GetEnvironmentVariable("EDGEVISION_DEBUG") == "1")
+            {
+                error.WriteLine(ex);
+            }
+
+            return 1;
         }
         finally
         {

@@ -139,6 +139,40 @@ public sealed class OnnxDetectorTests : IDisposable
     }
 
     [Fact]
+    public void DetectStages_SteadyState_AllocateOnlyInsideOnnxRuntimeCallSetup()
+    {
+        // Buffers, tensors and lists are made on the first frame; later frames may allocate only the few
+        // small arrays ONNX Runtime's managed Run builds per call, never anything frame-sized.
+        var head = new NanoDetHeadEncoding();
+        head.SetCell(0, row: 20, column: 30, classId: 0, score: 0.9f, left: 1f, top: 1f, right: 1f, bottom: 1f);
+        var model = ModelCatalog.LoadManifest(SyntheticNanoDetModel.Write(_directory.Path, head));
+        using var detector = OnnxDetector.Create(model, new DetectorOptions { ExecutionProviders = ["CPU"], IntraOpThreads = 1 });
+        using var frame = VideoFrames.Vtest(5);
+        var detections = new List<Detection>(100);
+        for (var warmUp = 0; warmUp < 3; warmUp++)
+        {
+            detector.DecodeSlot(0, Stages(detector, frame), detections);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var frameIndex = 0; frameIndex < 10; frameIndex++)
+        {
+            detector.DecodeSlot(0, Stages(detector, frame), detections);
+        }
+
+        var perFrame = (GC.GetAllocatedBytesForCurrentThread() - before) / 10;
+        Assert.Single(detections);
+        Assert.InRange(perFrame, 0, 2048);
+    }
+
+    private static LetterboxTransform Stages(OnnxDetector detector, Mat frame)
+    {
+        var transform = detector.PrepareSlot(0, frame);
+        detector.RunBatch(1);
+        return transform;
+    }
+
+    [Fact]
     public void DecodeSlot_SlotOutsideLastBatch_Throws()
     {
         var model = ModelCatalog.LoadManifest(SyntheticNanoDetModel.Write(_directory.Path, new NanoDetHeadEncoding()));

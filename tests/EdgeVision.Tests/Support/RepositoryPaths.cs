@@ -21,7 +21,7 @@ public static class RepositoryPaths
     {
         get
         {
-            var path = Path.Combine(Cache, "human-models-3.0.4", "nanodet.json");
+            var path = Path.Combine(Cache, "human-models-3.0.4", "models", "nanodet.json");
             if (!File.Exists(path))
             {
                 throw new InvalidOperationException($"source model missing at {path}: run scripts/fetch-source-model.sh first");

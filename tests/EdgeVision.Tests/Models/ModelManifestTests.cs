@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using EdgeVision.Models;
+
+namespace EdgeVision.Tests.Models;
+
+public sealed class ModelManifestTests
+{
+    private static readonly string NanoDetManifestPath = RepositoryFiles.Path("models/nanodet-g-416.json");
+
+    [Fact]
+    public void Validate_ShippedNanoDetManifest_HasNoErrors()
+    {
+        var manifest = ModelManifest.Parse(File.ReadAllText(NanoDetManifestPath), NanoDetManifestPath);
+
+        Assert.Empty(manifest.Validate());
+        Assert.Equal(("input_1", "BGR", 10, "Identity_5"), (manifest.Input!.Name, manifest.Input.ChannelOrder, manifest.Decoder!.RegMax, manifest.Decoder.Outputs![2].Boxes));
+    }
+
+    [Fact]
+    public void Validate_YoloV8Head_FitsTheSameFormat()
+    {
+        var json = Edit(m =>
+        {
+            m["decoder"] = JsonNode.Parse("""{ "family": "yolov8", "outputs": [ { "predictions": "output0" } ] }""");
+        });
+
+        Assert.Empty(ModelManifest.Parse(json, "yolov8.json").Validate());
+    }
+
+    [Theory]
+    [InlineData("sha256", "\"abc\"", "sha256: must be the 64 hex digits of the .onnx file's SHA-256")]
+    [InlineData("precision", "\"fp64\"", "precision: must be fp32, fp16 or int8, found 'fp64'")]
+    [InlineData("file", "\"/models/x.onnx\"", "file: must be relative to the manifest's directory, found '/models/x.onnx'")]
+    [InlineData("licence", "null", "licence: missing")]
+    [InlineData("format_version", "2", "format_version: must be 1, found 2")]
+    public void Validate_BadTopLevelField_NamesIt(string field, string value, string expected)
+    {
+        var json = Edit(m => m[field] = JsonNode.Parse(value));
+
+        Assert.Equal([expected], ModelManifest.Parse(json, "m.json").Validate());
+    }
+
+    [Fact]
+    public void Validate_BadNestedFields_NamesEachWithItsPath()
+    {
+        var json = Edit(m =>
+        {
+            m["input"]!["std"] = JsonNode.Parse("[57.375, 0, 58.395]");
+            m["input"]!["layout"] = "NHWC";
+            m["decoder"]!["outputs"]![1]!["stride"] = 32;
+            m["decoder"]!["outputs"]![2]!.AsObject().Remove("boxes");
+        });
+
+        Assert.Equal(
+            [
+                "input.layout: must be NCHW, found 'NHWC'",
+                "input.std: must be three positive numbers, one per channel",
+                "decoder.outputs[1].stride: must be 16 to match decoder.strides[1]",
+                "decoder.outputs[2].boxes: missing",
+            ],
+            ModelManifest.Parse(json, "m.json").Validate());
+    }
+
+    [Fact]
+    public void Validate_UnknownFamily_ListsTheKnownOnes()
+    {
+        var json = Edit(m => m["decoder"]!["family"] = "ssd");
+
+        Assert.Equal(["decoder.family: must be one of nanodet, yolov5, yolov8, found 'ssd'"], ModelManifest.Parse(json, "m.json").Validate());
+    }
+
+    [Fact]
+    public void Parse_WrongTypeForWidth_NamesTheFieldAndLine()
+    {
+        var json = Edit(m => m["input"]!["width"] = "wide");
+
+        var error = Assert.Throws<UserFacingException>(() => ModelManifest.Parse(json, "m.json"));
+
+        Assert.Matches(@"^model manifest m\.json: invalid JSON at line \d+: field 'input\.width' is malformed or has the wrong type$", error.Message);
+    }
+
+    [Fact]
+    public void ToJson_ParsedManifest_RoundTripsWithSnakeCaseNames()
+    {
+        var manifest = ModelManifest.Parse(File.ReadAllText(NanoDetManifestPath), "m.json");
+
+        var json = manifest.ToJson();
+
+        Assert.Contains("\"normalization_in_graph\": false", json, StringComparison.Ordinal);
+        Assert.Equal(manifest.Decoder!.Outputs![1].Scores, ModelManifest.Parse(json, "again.json").Decoder!.Outputs![1].Scores);
+    }
+
+    private static string Edit(Action<JsonNode> change)
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(NanoDetManifestPath))!;
+        change(manifest);
+        return manifest.ToJsonString();
+    }
+}

@@ -1,0 +1,99 @@
+using EdgeVision.Models;
+
+namespace EdgeVision.Tests.Models;
+
+public sealed class NonMaxSuppressionTests
+{
+    private readonly NonMaxSuppression _nms = new(iouThreshold: 0.6f, maxDetections: 100);
+
+    [Fact]
+    public void Apply_SameClassOverlapAboveThreshold_KeepsTheHigherScore()
+    {
+        // IoU of (0,0,100,100) and (10,0,110,100) = 9000 / 11000 = 0.82.
+        Detection[] candidates = [Box(0, 0.7f, 10, 0, 110, 100), Box(0, 0.9f, 0, 0, 100, 100)];
+
+        var kept = _nms.Apply(candidates);
+
+        Assert.Equal([Box(0, 0.9f, 0, 0, 100, 100)], kept);
+    }
+
+    [Fact]
+    public void Apply_SameClassOverlapBelowThreshold_KeepsBoth()
+    {
+        // IoU of (0,0,100,100) and (50,0,150,100) = 5000 / 15000 = 0.33.
+        Detection[] candidates = [Box(0, 0.9f, 0, 0, 100, 100), Box(0, 0.8f, 50, 0, 150, 100)];
+
+        Assert.Equal(2, _nms.Apply(candidates).Length);
+    }
+
+    [Fact]
+    public void Apply_DifferentClassesOnTheSameBox_KeepsEach()
+    {
+        Detection[] candidates = [Box(0, 0.9f, 0, 0, 100, 100), Box(2, 0.5f, 0, 0, 100, 100)];
+
+        var kept = _nms.Apply(candidates);
+
+        Assert.Equal([0, 2], kept.Select(d => d.ClassId));
+    }
+
+    [Fact]
+    public void Apply_UnorderedCandidates_ReturnsHighestScoreFirst()
+    {
+        Detection[] candidates = [Box(0, 0.4f, 0, 0, 10, 10), Box(0, 0.95f, 100, 0, 110, 10), Box(0, 0.6f, 200, 0, 210, 10)];
+
+        var kept = _nms.Apply(candidates);
+
+        Assert.Equal([0.95f, 0.6f, 0.4f], kept.Select(d => d.Score));
+    }
+
+    [Fact]
+    public void Apply_MoreSurvivorsThanMaxDetections_KeepsTheBestOnes()
+    {
+        var nms = new NonMaxSuppression(0.6f, maxDetections: 3);
+        var candidates = Enumerable.Range(0, 10).Select(i => Box(0, i / 10f, i * 20, 0, i * 20 + 10, 10)).ToArray();
+
+        var kept = nms.Apply(candidates);
+
+        Assert.Equal([0.9f, 0.8f, 0.7f], kept.Select(d => d.Score));
+    }
+
+    [Fact]
+    public void Apply_CallerList_IsReplacedNotAppended()
+    {
+        var kept = new List<Detection> { Box(5, 1f, 0, 0, 1, 1) };
+
+        _nms.Apply([Box(0, 0.9f, 0, 0, 100, 100)], kept);
+
+        Assert.Equal([Box(0, 0.9f, 0, 0, 100, 100)], kept);
+    }
+
+    [Fact]
+    public void Apply_ResultOfEarlierCall_IsNotChangedByALaterOne()
+    {
+        var first = _nms.Apply([Box(0, 0.9f, 0, 0, 100, 100)]);
+
+        _nms.Apply([Box(1, 0.5f, 5, 5, 50, 50), Box(1, 0.4f, 200, 5, 250, 50)]);
+
+        Assert.Equal([Box(0, 0.9f, 0, 0, 100, 100)], first);
+    }
+
+    [Fact]
+    public void Apply_MoreCandidatesThanInitialBuffer_SuppressesAcrossAll()
+    {
+        // 1000 copies of one box at falling scores: only the first survives.
+        var candidates = Enumerable.Range(0, 1000).Select(i => Box(0, 1f - i / 2000f, 0, 0, 50, 50)).ToArray();
+
+        var kept = _nms.Apply(candidates);
+
+        Assert.Equal([1f], kept.Select(d => d.Score));
+    }
+
+    [Fact]
+    public void IntersectionOverUnion_TouchingBoxes_IsZero()
+    {
+        Assert.Equal(0f, NonMaxSuppression.IntersectionOverUnion(Box(0, 1f, 0, 0, 10, 10), Box(0, 1f, 10, 0, 20, 10)));
+    }
+
+    private static Detection Box(int classId, float score, float x1, float y1, float x2, float y2) =>
+        new(classId, "class" + classId, score, x1, y1, x2, y2);
+}
