@@ -2,8 +2,10 @@ namespace EdgeVision.Models;
 
 /// <summary>
 /// Decodes NanoDet's head: per stride, one row of sigmoid class scores per grid cell and one row of
-/// 4 × (reg_max + 1) logits giving the distance from the cell's corner to the box's left, top, right and
-/// bottom sides as the expectation of a softmax over bins (generalized focal loss).
+/// 4 × (reg_max + 1) logits giving the distance from the cell's centre to the box's left, top, right and
+/// bottom sides as the expectation of a softmax over bins (generalized focal loss). The centre
+/// ((col + 0.5)·stride, (row + 0.5)·stride) was measured on the original TF.js model: corner-based boxes sit
+/// half a stride up and to the left of the people (tools/tfjs-reference/README.md).
 /// </summary>
 public sealed class NanoDetDecoder : IDetectionDecoder
 {
@@ -97,12 +99,12 @@ public sealed class NanoDetDecoder : IDetectionDecoder
 
                 var distributions = boxes.Slice(cell * boxRowLength, boxRowLength);
                 var stride = geometry.Stride;
-                var cornerX = (cell % geometry.Columns) * stride;
-                var cornerY = (cell / geometry.Columns) * stride;
-                var x1 = transform.ToSourceX(cornerX - stride * Expectation(distributions[.._bins]));
-                var y1 = transform.ToSourceY(cornerY - stride * Expectation(distributions.Slice(_bins, _bins)));
-                var x2 = transform.ToSourceX(cornerX + stride * Expectation(distributions.Slice(2 * _bins, _bins)));
-                var y2 = transform.ToSourceY(cornerY + stride * Expectation(distributions.Slice(3 * _bins, _bins)));
+                var centreX = ((cell % geometry.Columns) + 0.5f) * stride;
+                var centreY = ((cell / geometry.Columns) + 0.5f) * stride;
+                var x1 = transform.ToSourceX(centreX - stride * Expectation(distributions[.._bins]));
+                var y1 = transform.ToSourceY(centreY - stride * Expectation(distributions.Slice(_bins, _bins)));
+                var x2 = transform.ToSourceX(centreX + stride * Expectation(distributions.Slice(2 * _bins, _bins)));
+                var y2 = transform.ToSourceY(centreY + stride * Expectation(distributions.Slice(3 * _bins, _bins)));
 
                 // A box lying wholly in the padding collapses to a line when clamped to the image.
                 if (!(x2 > x1) || !(y2 > y1))

