@@ -13,6 +13,7 @@ public static class CommandLine
         new ConvertTfjsVerb(),
         new QuantizeVerb(),
         new BenchVerb(),
+        new CompareVerb(),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? error = null)

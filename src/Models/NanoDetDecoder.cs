@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace EdgeVision.Models;
 
 /// <summary>
@@ -91,8 +93,8 @@ public sealed class NanoDetDecoder : IDetectionDecoder
             {
                 var cellScores = scores.Slice(cell * classCount, classCount);
 
-                // Almost every cell is background: rule it out on its best score before any softmax.
-                if (Max(cellScores) < lowestThreshold)
+                // Almost every cell is background: rule it out on its scores before any softmax.
+                if (!AnyAtLeast(cellScores, lowestThreshold))
                 {
                     continue;
                 }
@@ -138,6 +140,33 @@ public sealed class NanoDetDecoder : IDetectionDecoder
         }
 
         return weighted / sum;
+    }
+
+    /// <summary>Whether any value reaches <paramref name="threshold"/>: a vector compare per 8 or 16 scores.</summary>
+    private static bool AnyAtLeast(ReadOnlySpan<float> values, float threshold)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && values.Length >= Vector<float>.Count)
+        {
+            var limit = new Vector<float>(threshold);
+            for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                if (Vector.GreaterThanOrEqualAny(new Vector<float>(values[i..]), limit))
+                {
+                    return true;
+                }
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            if (values[i] >= threshold)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static float Max(ReadOnlySpan<float> values)
