@@ -1,0 +1,33 @@
+namespace EdgeVision.Pipeline;
+
+/// <summary>One camera: a file, an RTSP/HTTP URL or a V4L2 device, and how to read it.</summary>
+public sealed class CameraOptions
+{
+    /// <summary>Unique name; used in topics and metrics ([a-z0-9_-], 1–64 characters).</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>A file path, rtsp:// or http(s):// URL, a device index ("0") or a device path (/dev/video0).</summary>
+    public string Source { get; set; } = string.Empty;
+
+    /// <summary>For files: start again at the end instead of stopping.</summary>
+    public bool Loop { get; set; }
+
+    /// <summary>For files: deliver frames at the file's frame rate, as a live camera would; false reads as fast as the pipeline takes them.</summary>
+    public bool Paced { get; set; } = true;
+
+    /// <summary>Frames per second to run detection on; frames in between are skipped by timestamp and counted. Null: every frame.</summary>
+    public double? DetectFps { get; set; }
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long opening the source may take before it counts as failed.</summary>
+    public TimeSpan OpenTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long one read may take inside FFmpeg before it gives up.</summary>
+    public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>First delay before reopening a failed source; doubles up to <see cref="ReconnectMaxDelay"/>, with jitter.</summary>
+    public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+}

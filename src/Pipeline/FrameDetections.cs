@@ -1,0 +1,28 @@
+using EdgeVision.Models;
+
+namespace EdgeVision.Pipeline;
+
+/// <summary>
+/// What the pipeline hands to its sink for every processed frame. The detections array belongs to this
+/// object; nothing in the pipeline touches it after the hand-over.
+/// </summary>
+/// <param name="Camera">The camera's configured name.</param>
+/// <param name="Sequence">Per-camera frame sequence number of the captured frame (counts skipped and dropped frames too, so gaps show loss).</param>
+/// <param name="CapturedAt">Wall-clock capture time (UTC).</param>
+/// <param name="CaptureTimestamp">Monotonic capture time (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>), for latency.</param>
+/// <param name="Width">Source frame width in pixels.</param>
+/// <param name="Height">Source frame height in pixels.</param>
+/// <param name="Model">Model name from its manifest.</param>
+/// <param name="InferenceMs">Duration of the inference run (the whole batch) this frame was part of.</param>
+/// <param name="BatchSize">How many frames that inference run held.</param>
+public sealed record FrameDetections(
+    string Camera,
+    long Sequence,
+    DateTimeOffset CapturedAt,
+    long CaptureTimestamp,
+    int Width,
+    int Height,
+    string Model,
+    double InferenceMs,
+    int BatchSize,
+    Detection[] Detections);

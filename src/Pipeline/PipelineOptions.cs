@@ -1,0 +1,20 @@
+namespace EdgeVision.Pipeline;
+
+/// <summary>Sizes and timings of the pipeline's stages; every edge between stages is a bounded channel.</summary>
+public sealed class PipelineOptions
+{
+    /// <summary>Frames waiting per camera between capture and preprocessing; the oldest is dropped when full (a live system never works on stale frames).</summary>
+    public int CaptureQueueCapacity { get; set; } = 2;
+
+    /// <summary>Letterboxed frames waiting for the batcher (all cameras).</summary>
+    public int PreprocessedQueueCapacity { get; set; } = 8;
+
+    /// <summary>Largest batch one inference run takes.</summary>
+    public int MaxBatchSize { get; set; } = 4;
+
+    /// <summary>How long the batcher waits to fill a batch once it holds one frame.</summary>
+    public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Processed frames waiting for the sink.</summary>
+    public int PublishQueueCapacity { get; set; } = 64;
+}
