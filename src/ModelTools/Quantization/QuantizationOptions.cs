@@ -33,9 +33,8 @@ public sealed record QuantizationOptions
 
     /// <summary>
     /// Op types that get Q/DQ: the ones ONNX Runtime fuses into integer kernels on the CPU (QLinearConv,
-    /// QLinearLeakyRelu, QLinearConcat, QLinearAdd) or runs on 8-bit data directly (MaxPool). Resize stays in
-    /// float: ONNX Runtime 1.31 rejects a Q/DQ-wrapped opset-18 Resize that has sizes and axes ("number of
-    /// elements of input 'sizes' does not match the number of axes"), and the four upsamplings are cheap.
+    /// QLinearLeakyRelu, QLinearConcat, QLinearAdd) or runs on 8-bit data directly (MaxPool). Resize is left
+    /// in float: the four upsamplings of an FPN are cheap, and interpolating in 8 bits would only add error.
     /// </summary>
     public IReadOnlySet<string> QuantizedOpTypes { get; init; } = new HashSet<string>(StringComparer.Ordinal)
     {
