@@ -1,0 +1,96 @@
+using System.Text.RegularExpressions;
+using EdgeVision.Models;
+using Microsoft.Extensions.Options;
+
+namespace EdgeVision.EdgeAgent.Hosting;
+
+/// <summary>
+/// Checks the whole "EdgeVision" section and reports every problem at once, each naming its key, so that a
+/// bad configuration is fixed in one round and the agent exits (code 2) before any camera opens.
+/// </summary>
+public sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVisionOptions>
+{
+    private readonly AgentPaths _paths;
+
+    public EdgeVisionOptionsValidator(AgentPaths paths)
+    {
+        _paths = paths;
+    }
+
+    [GeneratedRegex("^[a-z0-9_-]{1,64}$")]
+    private static partial Regex CameraName();
+
+    public ValidateOptionsResult Validate(string? name, EdgeVisionOptions options)
+    {
+        var errors = new List<string>();
+        const string s = EdgeVisionOptions.Section;
+
+        ModelPackage? model = null;
+        try
+        {
+            model = new ModelCatalog([_paths.ContentRoot, AppContext.BaseDirectory]).Load(options.Model);
+        }
+        catch (UserFacingException ex)
+        {
+            errors.Add($"{s}:Model: {ex.Message}");
+        }
+
+        if (model is not null)
+        {
+            errors.AddRange(options.Detector.Validate(model.Labels).Select(e => $"{s}:Detector:{e}"));
+        }
+
+        var pipeline = options.Pipeline;
+        Require(errors, pipeline.CaptureQueueCapacity is >= 1 and <= 64, $"{s}:Pipeline:CaptureQueueCapacity: must be 1 to 64, found {pipeline.CaptureQueueCapacity}");
+        Require(errors, pipeline.PreprocessedQueueCapacity is >= 1 and <= 1024, $"{s}:Pipeline:PreprocessedQueueCapacity: must be 1 to 1024, found {pipeline.PreprocessedQueueCapacity}");
+        Require(errors, pipeline.PublishQueueCapacity is >= 1 and <= 100_000, $"{s}:Pipeline:PublishQueueCapacity: must be 1 to 100000, found {pipeline.PublishQueueCapacity}");
+        Require(errors, pipeline.MaxBatchSize is >= 1 and <= 64, $"{s}:Pipeline:MaxBatchSize: must be 1 to 64, found {pipeline.MaxBatchSize}");
+        Require(errors, pipeline.MaxBatchWait >= TimeSpan.Zero && pipeline.MaxBatchWait <= TimeSpan.FromSeconds(1), $"{s}:Pipeline:MaxBatchWait: must be 0 to 00:00:01, found {pipeline.MaxBatchWait}");
+        Require(errors, options.ConsoleSummaryInterval >= TimeSpan.Zero, $"{s}:ConsoleSummaryInterval: must not be negative");
+
+        if (options.Cameras.Count == 0)
+        {
+            errors.Add($"{s}:Cameras: configure at least one camera");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Cameras.Count; i++)
+        {
+            var camera = options.Cameras[i];
+            var key = $"{s}:Cameras:{i}";
+            if (!CameraName().IsMatch(camera.Name ?? string.Empty))
+            {
+                errors.Add($"{key}:Name: '{camera.Name}' must be 1 to 64 characters of a-z, 0-9, '_' or '-' (it becomes part of MQTT topics)");
+            }
+            else if (!seen.Add(camera.Name!))
+            {
+                errors.Add($"{key}:Name: '{camera.Name}' is used by another camera");
+            }
+
+            if (string.IsNullOrWhiteSpace(camera.Source))
+            {
+                errors.Add($"{key}:Source: give a file path, an rtsp:// or http(s):// URL, or a device (0, /dev/video0)");
+            }
+            else if (CameraSourceClassifier.Classify(camera.Source) == CameraSourceKind.File && !File.Exists(_paths.Resolve(camera.Source)))
+            {
+                errors.Add($"{key}:Source: file not found: {_paths.Resolve(camera.Source)}");
+            }
+
+            Require(errors, camera.DetectFps is null or (> 0 and <= 1000), $"{key}:DetectFps: must be above 0 and at most 1000, found {camera.DetectFps}");
+            Require(errors, camera.OpenTimeout > TimeSpan.Zero, $"{key}:OpenTimeout: must be positive");
+            Require(errors, camera.ReadTimeout > TimeSpan.Zero, $"{key}:ReadTimeout: must be positive");
+            Require(errors, camera.ReconnectInitialDelay > TimeSpan.Zero, $"{key}:ReconnectInitialDelay: must be positive");
+            Require(errors, camera.ReconnectMaxDelay >= camera.ReconnectInitialDelay, $"{key}:ReconnectMaxDelay: must be at least ReconnectInitialDelay");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void Require(List<string> errors, bool condition, string message)
+    {
+        if (!condition)
+        {
+            errors.Add(message);
+        }
+    }
+}
