@@ -1,0 +1,61 @@
+using EdgeVision.Pipeline;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeVision.EdgeAgent.Hosting;
+
+/// <summary>
+/// Feeds systemd's watchdog (WATCHDOG=1) only while frames really flow: if no camera's processed count has
+/// moved since the last check, the ping is withheld and systemd restarts the agent after WatchdogSec.
+/// Without WATCHDOG_USEC in the environment (not under systemd, or no WatchdogSec) it does nothing.
+/// </summary>
+public sealed class FrameFlowWatchdog : BackgroundService
+{
+    private readonly ISystemdNotifier _notifier;
+    private readonly IPipelineStatistics _statistics;
+    private readonly ILogger<FrameFlowWatchdog> _logger;
+
+    public FrameFlowWatchdog(ISystemdNotifier notifier, IPipelineStatistics statistics, ILogger<FrameFlowWatchdog> logger)
+    {
+        _notifier = notifier;
+        _statistics = statistics;
+        _logger = logger;
+    }
+
+    /// <summary>Half the watchdog period, as sd_watchdog_enabled(3) advises; null when systemd set none.</summary>
+    public static TimeSpan? PingInterval(string? watchdogUsec) =>
+        long.TryParse(watchdogUsec, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var usec) && usec > 0
+            ? TimeSpan.FromMicroseconds(usec / 2.0)
+            : null;
+
+    /// <summary>Whether frames moved between two snapshots' processed totals.</summary>
+    public static bool FramesFlowed(long previousProcessed, long currentProcessed) => currentProcessed > previousProcessed;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = PingInterval(Environment.GetEnvironmentVariable("WATCHDOG_USEC"));
+        if (interval is null || !_notifier.IsEnabled)
+        {
+            return;
+        }
+
+        _logger.LogInformation("systemd watchdog: pinging every {Interval} while frames flow", interval);
+        long previous = 0;
+        using var timer = new PeriodicTimer(interval.Value);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            var processed = _statistics.Snapshot().Cameras.Sum(c => c.Processed);
+            if (FramesFlowed(previous, processed))
+            {
+                _notifier.Notify(new ServiceState("WATCHDOG=1"));
+            }
+            else
+            {
+                _logger.LogWarning("systemd watchdog: no frame processed in the last {Interval}; not pinging", interval);
+            }
+
+            previous = processed;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using EdgeVision.EdgeAgent.Hosting;
+using EdgeVision.Pipeline;
+using EdgeVision.Tests.Support;
+
+namespace EdgeVision.Tests.Agent;
+
+public sealed class EdgeVisionOptionsValidatorTests
+{
+    private readonly EdgeVisionOptionsValidator _validator = new(new AgentPaths(RepositoryPaths.Root));
+
+    [Fact]
+    public void Validate_DefaultConfigShape_Succeeds()
+    {
+        var options = new EdgeVisionOptions
+        {
+            Cameras = [new CameraOptions { Name = "sample", Source = "samples/vtest-clip.mp4", Loop = true }],
+        };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_ManyProblems_ReportsEveryBadKeyAtOnce()
+    {
+        var options = new EdgeVisionOptions
+        {
+            Model = "no-such-model",
+            Pipeline = new PipelineOptions { MaxBatchSize = 0, CaptureQueueCapacity = 0 },
+            Cameras =
+            [
+                new CameraOptions { Name = "Front Door", Source = "samples/vtest-clip.mp4" },
+                new CameraOptions { Name = "yard", Source = "missing/clip.mp4", DetectFps = 0 },
+                new CameraOptions { Name = "yard", Source = "rtsp://192.0.2.1/stream", ReconnectMaxDelay = TimeSpan.FromMilliseconds(1) },
+            ],
+        };
+
+        var failures = _validator.Validate(null, options).Failures!.ToList();
+
+        Assert.Collection(
+            failures,
+            f => Assert.StartsWith("EdgeVision:Model: model 'no-such-model' not found", f, StringComparison.Ordinal),
+            f => Assert.Equal("EdgeVision:Pipeline:CaptureQueueCapacity: must be 1 to 64, found 0", f),
+            f => Assert.Equal("EdgeVision:Pipeline:MaxBatchSize: must be 1 to 64, found 0", f),
+            f => Assert.StartsWith("EdgeVision:Cameras:0:Name: 'Front Door' must be 1 to 64 characters", f, StringComparison.Ordinal),
+            f => Assert.Equal($"EdgeVision:Cameras:1:Source: file not found: {Path.Combine(RepositoryPaths.Root, "missing", "clip.mp4")}", f),
+            f => Assert.Equal("EdgeVision:Cameras:1:DetectFps: must be above 0 and at most 1000, found 0", f),
+            f => Assert.Equal("EdgeVision:Cameras:2:Name: 'yard' is used by another camera", f),
+            f => Assert.Equal("EdgeVision:Cameras:2:ReconnectMaxDelay: must be at least ReconnectInitialDelay", f));
+    }
+
+    [Fact]
+    public void Validate_NoCameras_SaysToConfigureOne()
+    {
+        var failures = _validator.Validate(null, new EdgeVisionOptions()).Failures!;
+
+        Assert.Equal(["EdgeVision:Cameras: configure at least one camera"], failures);
+    }
+
+    [Fact]
+    public void Validate_UnknownExecutionProvider_NamesTheDetectorKey()
+    {
+        var options = new EdgeVisionOptions
+        {
+            Detector = new EdgeVision.Models.DetectorOptions { ExecutionProviders = ["OpenVINO"] },
+            Cameras = [new CameraOptions { Name = "a", Source = "0" }],
+        };
+
+        var failure = Assert.Single(_validator.Validate(null, options).Failures!);
+
+        Assert.StartsWith("EdgeVision:Detector:ExecutionProviders: unknown provider 'OpenVINO'", failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("rtsp://user:pw@10.0.0.2/live", CameraSourceKind.Url)]
+    [InlineData("http://10.0.0.2/mjpeg", CameraSourceKind.Url)]
+    [InlineData("0", CameraSourceKind.Device)]
+    [InlineData("/dev/video2", CameraSourceKind.Device)]
+    [InlineData("samples/vtest-clip.mp4", CameraSourceKind.File)]
+    public void Classify_Source_ReturnsKind(string source, CameraSourceKind expected) =>
+        Assert.Equal(expected, CameraSourceClassifier.Classify(source));
+}
