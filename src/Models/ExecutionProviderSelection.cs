@@ -139,9 +139,18 @@ internal static partial class ExecutionProviderSelection
 
     private static string Flag(bool value) => value ? "1" : "0";
 
-    private static string OneLine(string message) =>
-        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    /// <summary>
+    /// ONNX Runtime's load failure is a long line ending in the loader's own words ("… with error:
+    /// libcublas.so.13: cannot open shared object file …"); those words are what a user can act on.
+    /// </summary>
+    internal static string OneLine(string message)
+    {
+        var line = string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        const string marker = "with error: ";
+        var at = line.LastIndexOf(marker, StringComparison.Ordinal);
+        return at >= 0 ? line[(at + marker.Length)..] : line;
+    }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Execution provider {Provider} is unavailable, falling back to the next one: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Execution provider {Provider} is unavailable ({Reason}); falling back to the next one")]
     private static partial void LogProviderUnavailable(ILogger logger, string provider, string reason);
 }
