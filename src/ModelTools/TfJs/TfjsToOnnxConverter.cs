@@ -61,7 +61,14 @@ public static class TfjsToOnnxConverter
             var value = context.Lookup(tensor) ?? throw new UserFacingException($"signature output '{key}' names tensor '{tensor}', which no node produces");
             var outputName = SignatureName(key);
             var source = value.OnnxName ?? context.AddInitializer(value.Constant!, $"{outputName}/constant");
-            graph.Nodes.Add(new OnnxNode("Identity", $"{outputName}/output", [source], [outputName]));
+
+            // A mapper names its ONNX output after its TF node, so an output op named like its signature key
+            // ("Softmax" for "Softmax:0") already produces the output's name; an Identity to itself would be a cycle.
+            if (source != outputName)
+            {
+                graph.Nodes.Add(new OnnxNode("Identity", $"{outputName}/output", [source], [outputName]));
+            }
+
             graph.Outputs.Add(new OnnxValueInfo(outputName, ElementType.Float, null));
         }
 
@@ -72,6 +79,15 @@ public static class TfjsToOnnxConverter
         else
         {
             graph.RemoveDeadNodes();
+        }
+
+        // Outputs are declared float above, before their producers are settled; a Cast to int32 (or any integer
+        // output) must be declared as what it is, or ONNX Runtime refuses the model.
+        var types = ElementTypeInference.Infer(graph);
+        for (var i = 0; i < graph.Outputs.Count; i++)
+        {
+            var output = graph.Outputs[i];
+            graph.Outputs[i] = output with { Type = types.GetValueOrDefault(output.Name, output.Type) };
         }
 
         graph.Metadata["converted_from"] = "tfjs graph-model";

@@ -61,7 +61,10 @@ public static class TfjsWeightReader
         {
             var relative = p.GetString()!;
             var path = Path.GetFullPath(Path.Combine(baseDirectory, relative));
-            if (!path.StartsWith(baseDirectory, StringComparison.Ordinal))
+            // A bare prefix test would let "../model-copy/x.bin" through for a folder named "model";
+            // the relative path says whether the shard really lies inside.
+            var inside = Path.GetRelativePath(baseDirectory, path);
+            if (inside == ".." || inside.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(inside))
             {
                 throw new UserFacingException($"weight shard path '{relative}' points outside the model's folder");
             }

@@ -26,21 +26,46 @@ internal static class ConvolutionEmitter
         }
 
         var inputs = bias is null ? new[] { x, filter } : new[] { x, filter, bias };
+        long[] kernel = [onnxFilter.Shape[2], onnxFilter.Shape[3]];
+        var strides = Layout.Spatial(node, node.GetInts("strides"), 1);
+        var dilations = Layout.Spatial(node, node.GetInts("dilations"), 1);
         var y = context.Emit(
             "Conv",
             $"{node.Name}/conv",
             inputs,
-            ("kernel_shape", new[] { onnxFilter.Shape[2], onnxFilter.Shape[3] }),
-            ("strides", Layout.Spatial(node, node.GetInts("strides"), 1)),
-            ("dilations", Layout.Spatial(node, node.GetInts("dilations"), 1)),
+            ("kernel_shape", kernel),
+            ("strides", strides),
+            ("dilations", dilations),
             ("group", group),
-            Layout.Padding(node));
+            Padding(node, kernel, strides, dilations));
         if (activation is not null)
         {
             y = ActivationEmitter.Emit(context, node, activation, y, node.GetFloat("leakyrelu_alpha", 0.2f), activation == "Prelu" ? PreluSlope(context, node) : null);
         }
 
         context.SetOutput(node, 0, nhwc ? Layout.ToNhwc(context, node, y) : y, context.BatchAxis(node, 0));
+    }
+
+    /// <summary>
+    /// ONNX Runtime rejects auto_pad SAME on a dilated convolution, so a dilated SAME convolution gets explicit pads.
+    /// TF dilates only with stride 1, where SAME pads (kernel − 1)·dilation in total whatever the input's size,
+    /// the odd pixel at the end.
+    /// </summary>
+    private static (string Key, object Value) Padding(TfNode node, long[] kernel, long[] strides, long[] dilations)
+    {
+        if ((node.GetString("padding") ?? "VALID") != "SAME" || dilations.All(d => d == 1))
+        {
+            return Layout.Padding(node);
+        }
+
+        if (strides.Any(s => s != 1))
+        {
+            throw ConversionContext.Fail(node, "SAME padding with both dilation and stride above 1 is not supported");
+        }
+
+        var totalH = (kernel[0] - 1) * dilations[0];
+        var totalW = (kernel[1] - 1) * dilations[1];
+        return ("pads", new[] { totalH / 2, totalW / 2, totalH - (totalH / 2), totalW - (totalW / 2) });
     }
 
     /// <summary>For fused ops: [x, filter, bias, extra...]; returns the bias initializer and the activation.</summary>
