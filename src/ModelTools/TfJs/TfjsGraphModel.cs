@@ -165,7 +165,12 @@ public sealed class TfjsGraphModel
             }
 
             var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(modelJsonPath))!;
-            var weights = TfjsWeightReader.Read(root.GetProperty("weightsManifest"), baseDirectory);
+            if (!root.TryGetProperty("weightsManifest", out var weightsManifest) || weightsManifest.ValueKind != JsonValueKind.Array)
+            {
+                throw new UserFacingException($"{modelJsonPath} has no weightsManifest list");
+            }
+
+            var weights = TfjsWeightReader.Read(weightsManifest, baseDirectory);
 
             var signatureInputs = new List<(string, TfInput)>();
             var signatureOutputs = new List<(string, TfInput)>();

@@ -108,12 +108,14 @@ public static class TfjsToOnnxConverter
         var dims = new List<object>();
         for (var i = 0; i < shape.Length; i++)
         {
-            dims.Add(i == 0 && options.BatchDimension is not null ? options.BatchDimension : shape[i] < 0 ? $"dim{i}" : shape[i]);
+            // Only an image-like input (rank 2 or more) has a batch as its first dimension.
+            var isBatch = i == 0 && shape.Length >= 2 && options.BatchDimension is not null;
+            dims.Add(isBatch ? options.BatchDimension! : shape[i] < 0 ? $"dim{i}" : shape[i]);
         }
 
         var type = TfTypes.ToElementType(node.GetTypeAttribute("dtype") ?? "DT_FLOAT", node);
         graph.Inputs.Add(new OnnxValueInfo(node.Name, type, dims));
-        context.SetOutput(node, 0, node.Name, shape.Length > 0 && options.BatchDimension is not null ? 0 : null);
+        context.SetOutput(node, 0, node.Name, shape.Length >= 2 && options.BatchDimension is not null ? 0 : null);
     }
 
     private static List<TfNode> TopologicalOrder(TfjsGraphModel model)

@@ -77,6 +77,17 @@ public sealed class TfjsConversionErrorTests : IDisposable
         Assert.Equal((1, $"error: {json} is not a TF.js graph model (its \"format\" is not \"graph-model\")\n"), (exitCode, _error.ToString()));
     }
 
+    [Fact]
+    public async Task RunAsync_GraphModelWithoutWeightsManifest_ExitsOneNamingTheMissingList()
+    {
+        var json = _directory.Combine("model.json");
+        File.WriteAllText(json, new JsonObject { ["format"] = "graph-model", ["modelTopology"] = new JsonObject { ["node"] = new JsonArray() } }.ToJsonString());
+
+        var exitCode = await CommandLine.RunAsync(["convert-tfjs", json, _directory.Combine("out.onnx")], _error);
+
+        Assert.Equal((1, $"error: {json} has no weightsManifest list\n"), (exitCode, _error.ToString()));
+    }
+
     private static TfjsModelBuilder FancyModel() => new TfjsModelBuilder()
         .Placeholder("x", 1, 4, 4, 3)
         .Node("relu", "Relu", ["x"], Attr.FloatT)

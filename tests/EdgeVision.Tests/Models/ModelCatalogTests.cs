@@ -21,11 +21,13 @@ public sealed class ModelCatalogTests : IDisposable
     }
 
     [Fact]
-    public void ResolveManifestPath_ShippedModelFromBuildOutput_FindsTheRepositoryManifest()
+    public void ResolveManifestPath_ShippedModelFromBuildOutput_FindsTheCopyBesideTheBinaries()
     {
         var path = new ModelCatalog([AppContext.BaseDirectory]).ResolveManifestPath("nanodet-g-416");
 
-        Assert.Equal(RepositoryFiles.Path("models/nanodet-g-416.json"), path);
+        // The agent's build copies models/ next to its binaries, so an installed agent needs no repository.
+        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "models", "nanodet-g-416.json"), path);
+        Assert.Equal(File.ReadAllText(RepositoryFiles.Path("models/nanodet-g-416.json")), File.ReadAllText(path));
     }
 
     [Fact]
