@@ -18,6 +18,7 @@ internal sealed class MosquittoBroker : IAsyncDisposable
 
     private readonly TemporaryDirectory _directory;
     private readonly Process _process;
+    private readonly System.Text.StringBuilder _log = new();
 
     private MosquittoBroker(int port, Process process, TemporaryDirectory directory)
     {
@@ -28,7 +29,17 @@ internal sealed class MosquittoBroker : IAsyncDisposable
 
     public int Port { get; }
 
-    public string LogPath => _directory.Combine("mosquitto.log");
+    /// <summary>What mosquitto logged so far (it logs to standard error here, which is drained so it never blocks).</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
 
     /// <summary>A port nothing listens on right now (the OS picks it; a short race with other processes remains).</summary>
     public static int FreePort()
@@ -40,7 +51,9 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         return port;
     }
 
-    public static async Task<MosquittoBroker> StartAsync(int? port = null)
+    /// <param name="extraConfig">Further mosquitto.conf lines; <c>{dir}</c> stands for the broker's own temporary folder.</param>
+    /// <param name="files">Files to write into that folder first (an ACL file, say).</param>
+    public static async Task<MosquittoBroker> StartAsync(int? port = null, string extraConfig = "", IReadOnlyDictionary<string, string>? files = null)
     {
         if (!File.Exists(Executable))
         {
@@ -49,15 +62,38 @@ internal sealed class MosquittoBroker : IAsyncDisposable
 
         var chosen = port ?? FreePort();
         var directory = new TemporaryDirectory();
-        var config = directory.Combine("mosquitto.conf");
-        await File.WriteAllTextAsync(config, $"listener {chosen} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest file {directory.Combine("mosquitto.log")}\n");
-        var process = Process.Start(new ProcessStartInfo(Executable, ["-c", config])
+
+        // Started as root, mosquitto drops to the "mosquitto" user, which must still read its ACL file.
+        if (!OperatingSystem.IsWindows())
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("mosquitto did not start");
+            File.SetUnixFileMode(directory.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+
+        var config = directory.Combine("mosquitto.conf");
+        foreach (var (name, content) in files ?? new Dictionary<string, string>())
+        {
+            await File.WriteAllTextAsync(directory.Combine(name), content);
+        }
+
+        await File.WriteAllTextAsync(
+            config,
+            $"listener {chosen} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n" +
+            extraConfig.Replace("{dir}", directory.Path, StringComparison.Ordinal));
+        var process = new Process
+        {
+            StartInfo = new ProcessStartInfo(Executable, ["-c", config])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            },
+        };
         var broker = new MosquittoBroker(chosen, process, directory);
+        process.OutputDataReceived += (_, e) => broker.OnLogLine(e.Data);
+        process.ErrorDataReceived += (_, e) => broker.OnLogLine(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         try
         {
             await broker.WaitUntilAcceptingAsync();
@@ -83,6 +119,17 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         _directory.Dispose();
     }
 
+    private void OnLogLine(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_log)
+            {
+                _log.AppendLine(line);
+            }
+        }
+    }
+
     private async Task WaitUntilAcceptingAsync()
     {
         var deadline = Stopwatch.StartNew();
@@ -90,8 +137,8 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                var log = File.Exists(LogPath) ? await File.ReadAllTextAsync(LogPath) : string.Empty;
-                throw new InvalidOperationException($"mosquitto exited with {_process.ExitCode} before accepting on port {Port}: {await _process.StandardError.ReadToEndAsync()} {log}");
+                await _process.WaitForExitAsync();
+                throw new InvalidOperationException($"mosquitto exited with {_process.ExitCode} before accepting on port {Port}: {Log}");
             }
 
             try

@@ -80,6 +80,21 @@ internal sealed class RecordingLoggerFactory : ILoggerFactory
 
     public ILogger CreateLogger(string categoryName) => Logger;
 
+    /// <summary>Waits until <paramref name="count"/> entries match; the bound only keeps a broken case from hanging.</summary>
+    public async Task WaitForEntriesAsync(Func<(LogLevel Level, string Message), bool> match, int count)
+    {
+        var bound = Stopwatch.StartNew();
+        while (Logger.Entries.Count(match) < count)
+        {
+            if (bound.Elapsed > MosquittoSubscriber.WaitBound)
+            {
+                throw new TimeoutException($"fewer than {count} matching log entries: {string.Join(" | ", Logger.Entries.Select(e => e.Message))}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public void Dispose()
     {
     }
