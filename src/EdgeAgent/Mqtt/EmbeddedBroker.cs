@@ -68,11 +68,11 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
             : builder.WithDefaultEndpointBoundIPAddress(address).WithDefaultEndpointBoundIPV6Address(IPAddress.None);
 
         var server = factory.CreateMqttServer(builder.Build());
-        if (requireCredentials)
+        var user = requireCredentials ? Encoding.UTF8.GetBytes(_options.Username!) : null;
+        var password = requireCredentials ? Encoding.UTF8.GetBytes(_options.Password!) : null;
+        server.ValidatingConnectionAsync += args =>
         {
-            var user = Encoding.UTF8.GetBytes(_options.Username!);
-            var password = Encoding.UTF8.GetBytes(_options.Password!);
-            server.ValidatingConnectionAsync += args =>
+            if (user is not null && password is not null)
             {
                 var userMatches = CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(args.UserName ?? string.Empty), user);
                 var passwordMatches = CryptographicOperations.FixedTimeEquals(args.RawPassword ?? [], password);
@@ -80,11 +80,19 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
                 {
                     args.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
                     MqttLog.EmbeddedBrokerRefused(_logger, args.ClientId);
+                    return Task.CompletedTask;
                 }
+            }
 
-                return Task.CompletedTask;
-            };
-        }
+            // MQTT 5 lets a client leave its id empty and have the server assign one [MQTT-3.1.3-6]; mosquitto_sub
+            // does so, and MQTTnet refuses that unless an id is assigned here.
+            if (string.IsNullOrEmpty(args.ClientId))
+            {
+                args.AssignedClientIdentifier = "auto-" + Guid.NewGuid().ToString("N");
+            }
+
+            return Task.CompletedTask;
+        };
 
         try
         {
