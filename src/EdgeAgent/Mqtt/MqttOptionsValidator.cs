@@ -1,0 +1,88 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace EdgeVision.EdgeAgent.Mqtt;
+
+/// <summary>Checks every <see cref="MqttOptions"/> key and reports all bad ones at once, each named by its configuration key.</summary>
+public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MqttOptions options)
+    {
+        var errors = Collect(options);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    public static IReadOnlyList<string> Collect(MqttOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        const string S = MqttOptions.SectionName;
+
+        CheckPort(errors, $"{S}:Port", options.Port);
+
+        CheckTopicLevel(errors, $"{S}:TopicPrefix", options.TopicPrefix);
+        CheckTopicLevel(errors, $"{S}:DeviceId", options.DeviceId);
+
+        if (options.ClientId.Contains('\0', StringComparison.Ordinal) || MqttTopics.Utf8Length(options.ClientId) > MqttTopics.MaxUtf8Bytes)
+        {
+            errors.Add($"{S}:ClientId must not contain NUL and must be at most {MqttTopics.MaxUtf8Bytes} UTF-8 bytes");
+        }
+
+        // The CONNECT packet carries keep alive as a two-byte number of seconds [MQTT-3.1.2.10].
+        if (options.KeepAlive < TimeSpan.Zero || options.KeepAlive > TimeSpan.FromSeconds(ushort.MaxValue))
+        {
+            errors.Add($"{S}:KeepAlive must be from 00:00:00 (off) to {TimeSpan.FromSeconds(ushort.MaxValue)}, got {options.KeepAlive}");
+        }
+
+        CheckPositive(errors, $"{S}:ConnectTimeout", options.ConnectTimeout);
+        CheckPositive(errors, $"{S}:PublishTimeout", options.PublishTimeout);
+        CheckPositive(errors, $"{S}:ReconnectInitialDelay", options.ReconnectInitialDelay);
+        CheckPositive(errors, $"{S}:StatsInterval", options.StatsInterval);
+        if (options.ReconnectMaxDelay < options.ReconnectInitialDelay)
+        {
+            errors.Add($"{S}:ReconnectMaxDelay must be at least Mqtt:ReconnectInitialDelay ({options.ReconnectInitialDelay}), got {options.ReconnectMaxDelay}");
+        }
+
+        if (options.UsesEmbeddedBroker)
+        {
+            CheckPort(errors, $"{S}:Embedded:Port", options.Embedded.Port);
+            if (!IPAddress.TryParse(options.Embedded.BindAddress, out var address))
+            {
+                errors.Add($"{S}:Embedded:BindAddress must be an IP address, got '{options.Embedded.BindAddress}'");
+            }
+            else if (!IPAddress.IsLoopback(address) && !HasCredentials(options))
+            {
+                errors.Add(EmbeddedBroker.BeyondLoopbackWithoutCredentials(address));
+            }
+        }
+
+        return errors;
+    }
+
+    internal static bool HasCredentials(MqttOptions options) =>
+        !string.IsNullOrEmpty(options.Username) && !string.IsNullOrEmpty(options.Password);
+
+    private static void CheckPort(List<string> errors, string key, int port)
+    {
+        if (port is < 1 or > 65535)
+        {
+            errors.Add($"{key} must be from 1 to 65535, got {port}");
+        }
+    }
+
+    private static void CheckPositive(List<string> errors, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{key} must be longer than zero, got {value}");
+        }
+    }
+
+    private static void CheckTopicLevel(List<string> errors, string key, string? value)
+    {
+        if (MqttTopics.TopicLevelProblem(value) is { } problem)
+        {
+            errors.Add($"{key} {problem}");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace EdgeVision.EdgeAgent.Mqtt;
+
+/// <summary>
+/// The agent's topic names: <c>&lt;prefix&gt;/&lt;device&gt;/status</c>, <c>&lt;prefix&gt;/&lt;device&gt;/stats</c> and
+/// <c>&lt;prefix&gt;/&lt;device&gt;/&lt;camera&gt;/detections</c>. Every name is checked against the MQTT 5 rules for
+/// topic names once, when it is first built; per-camera names are cached so the hot path allocates nothing.
+/// </summary>
+public sealed class MqttTopics
+{
+    /// <summary>A topic name is a UTF-8 string with a two-byte length prefix [MQTT-1.5.4].</summary>
+    public const int MaxUtf8Bytes = 65535;
+
+    private readonly ConcurrentDictionary<string, string> _detections = new(StringComparer.Ordinal);
+    private readonly string _devicePrefix;
+
+    public MqttTopics(string prefix, string device)
+    {
+        ThrowIfBadLevel(prefix, nameof(prefix), "topic prefix");
+        ThrowIfBadLevel(device, nameof(device), "device id");
+        _devicePrefix = prefix + "/" + device + "/";
+        Status = ValidateTopicName(_devicePrefix + "status");
+        Stats = ValidateTopicName(_devicePrefix + "stats");
+    }
+
+    /// <summary>Retained <c>online</c>, <c>stopped</c>, or the will <c>offline</c>.</summary>
+    public string Status { get; }
+
+    public string Stats { get; }
+
+    /// <summary>Where one camera's per-frame detections go.</summary>
+    public string Detections(string camera)
+    {
+        ArgumentNullException.ThrowIfNull(camera);
+        if (_detections.TryGetValue(camera, out var topic))
+        {
+            return topic;
+        }
+
+        ThrowIfBadLevel(camera, nameof(camera), "camera name");
+        return _detections.GetOrAdd(camera, ValidateTopicName(_devicePrefix + camera + "/detections"));
+    }
+
+    /// <summary>
+    /// Returns <paramref name="topic"/> when it is a valid MQTT 5 topic name to publish to; otherwise throws an
+    /// <see cref="ArgumentException"/> saying which rule it breaks.
+    /// </summary>
+    public static string ValidateTopicName(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        if (topic.Length == 0)
+        {
+            throw new ArgumentException("MQTT topic name is empty; it needs at least one character [MQTT-4.7.3-1]", nameof(topic));
+        }
+
+        // [MQTT-3.3.2-2] wildcards belong to topic filters; a topic name to publish to must not contain them.
+        var wildcard = topic.IndexOfAny(['+', '#']);
+        if (wildcard >= 0)
+        {
+            throw new ArgumentException($"MQTT topic name '{topic}' contains the wildcard '{topic[wildcard]}' at index {wildcard}; publish topics must not contain '+' or '#' [MQTT-3.3.2-2]", nameof(topic));
+        }
+
+        // [MQTT-4.7.3-2] U+0000 is not allowed in any topic.
+        var nul = topic.IndexOf('\0', StringComparison.Ordinal);
+        if (nul >= 0)
+        {
+            throw new ArgumentException($"MQTT topic name contains the null character U+0000 at index {nul} [MQTT-4.7.3-2]", nameof(topic));
+        }
+
+        var bytes = Utf8Length(topic);
+        if (bytes > MaxUtf8Bytes)
+        {
+            throw new ArgumentException($"MQTT topic name is {bytes} UTF-8 bytes long; at most {MaxUtf8Bytes} fit [MQTT-4.7.3-3]", nameof(topic));
+        }
+
+        return topic;
+    }
+
+    /// <summary>Why <paramref name="level"/> cannot be one level of a topic name (prefix, device, camera), or null when it can.</summary>
+    public static string? TopicLevelProblem(string? level)
+    {
+        if (string.IsNullOrEmpty(level))
+        {
+            return "must not be empty";
+        }
+
+        foreach (var c in level)
+        {
+            switch (c)
+            {
+                case '+' or '#':
+                    return $"'{level}' contains the MQTT wildcard '{c}'";
+                case '/':
+                    return $"'{level}' contains '/', which would split it into several topic levels";
+                case '\0':
+                    return "contains the null character U+0000";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>UTF-8 length; a lone surrogate counts as the three bytes of U+FFFD, as the encoder writes it.</summary>
+    public static int Utf8Length(string text) => Encoding.UTF8.GetByteCount(text);
+
+    private static void ThrowIfBadLevel(string? level, string parameter, string what)
+    {
+        if (TopicLevelProblem(level) is { } problem)
+        {
+            throw new ArgumentException($"MQTT {what} {problem}", parameter);
+        }
+    }
+}
