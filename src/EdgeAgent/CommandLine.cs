@@ -9,6 +9,7 @@ public static class CommandLine
     /// <summary>Every verb the command knows. A verb lives in its own file under Verbs/.</summary>
     public static IReadOnlyList<IVerb> Verbs { get; } = new List<IVerb>
     {
+        new RunVerb(),
         new DetectVerb(),
         new ConvertTfjsVerb(),
         new QuantizeVerb(),

@@ -1,0 +1,30 @@
+using EdgeVision.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace EdgeVision.EdgeAgent.Hosting;
+
+public static class PipelineHostingExtensions
+{
+    /// <summary>
+    /// Binds and validates the <c>EdgeVision</c> section at start, and registers the pipeline service, the
+    /// systemd watchdog feeder and the console summary. Needs an <see cref="IDetectionSink"/> (the MQTT
+    /// publisher) registered as well.
+    /// </summary>
+    public static IHostApplicationBuilder AddEdgeVisionPipeline(this IHostApplicationBuilder builder, AgentPaths paths)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddSingleton(paths);
+        services.AddOptions<EdgeVisionOptions>().BindConfiguration(EdgeVisionOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EdgeVisionOptions>, EdgeVisionOptionsValidator>();
+        services.AddSingleton<PipelineStatisticsProxy>();
+        services.AddSingleton<IPipelineStatistics>(sp => sp.GetRequiredService<PipelineStatisticsProxy>());
+        services.AddSingleton(sp => new RecentPublications(sp.GetRequiredService<IDetectionSink>()));
+        services.AddHostedService<PipelineService>();
+        services.AddHostedService<FrameFlowWatchdog>();
+        services.AddHostedService<ConsoleSummary>();
+        return builder;
+    }
+}

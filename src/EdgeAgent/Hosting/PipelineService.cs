@@ -1,0 +1,92 @@
+using EdgeVision.Models;
+using EdgeVision.Pipeline;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeVision.EdgeAgent.Hosting;
+
+/// <summary>
+/// Runs the detection pipeline for the agent's lifetime: loads the model (execution providers with
+/// fallback), starts every configured camera and hands processed frames to the publisher. When every
+/// camera has ended (files that do not loop) the agent stops; a pipeline fault stops it with exit code 1.
+/// </summary>
+public sealed partial class PipelineService : BackgroundService
+{
+    private readonly EdgeVisionOptions _options;
+    private readonly AgentPaths _paths;
+    private readonly RecentPublications _sink;
+    private readonly PipelineStatisticsProxy _statistics;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<PipelineService> _logger;
+
+    public PipelineService(
+        IOptions<EdgeVisionOptions> options,
+        AgentPaths paths,
+        RecentPublications sink,
+        PipelineStatisticsProxy statistics,
+        ILoggerFactory loggerFactory,
+        IHostApplicationLifetime lifetime)
+    {
+        _options = options.Value;
+        _paths = paths;
+        _sink = sink;
+        _statistics = statistics;
+        _loggerFactory = loggerFactory;
+        _lifetime = lifetime;
+        _logger = loggerFactory.CreateLogger<PipelineService>();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Leave the host's start-up path at once: the model load and the cameras run in the background.
+        await Task.Yield();
+        try
+        {
+            var model = new ModelCatalog([_paths.ContentRoot, AppContext.BaseDirectory]).Load(_options.Model);
+            _statistics.Model = model.Manifest.Name ?? _options.Model;
+            _options.Detector.MaxBatchSize = _options.Pipeline.MaxBatchSize;
+            using var detector = OnnxDetector.Create(model, _options.Detector, _loggerFactory.CreateLogger<OnnxDetector>());
+            using var pipeline = DetectionPipeline.Create(detector, _options.Pipeline, _loggerFactory);
+            _statistics.Attach(pipeline);
+            var cameras = _options.Cameras.Select(Resolved).ToList();
+            await pipeline.RunAsync(cameras, _sink, stoppingToken).ConfigureAwait(false);
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                LogAllCamerasEnded(_logger);
+                _lifetime.StopApplication();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogPipelineFailed(_logger, ex.Message, ex);
+            Environment.ExitCode = 1;
+            _lifetime.StopApplication();
+        }
+    }
+
+    /// <summary>A copy of the camera with a relative file path resolved against the content root.</summary>
+    private CameraOptions Resolved(CameraOptions camera) => new()
+    {
+        Name = camera.Name,
+        Source = CameraSourceClassifier.Classify(camera.Source) == CameraSourceKind.File ? _paths.Resolve(camera.Source) : camera.Source,
+        Loop = camera.Loop,
+        Paced = camera.Paced,
+        DetectFps = camera.DetectFps,
+        Enabled = camera.Enabled,
+        OpenTimeout = camera.OpenTimeout,
+        ReadTimeout = camera.ReadTimeout,
+        ReconnectInitialDelay = camera.ReconnectInitialDelay,
+        ReconnectMaxDelay = camera.ReconnectMaxDelay,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "every camera has ended; stopping")]
+    private static partial void LogAllCamerasEnded(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "pipeline failed: {Reason}")]
+    private static partial void LogPipelineFailed(ILogger logger, string reason, Exception exception);
+}

@@ -1,0 +1,117 @@
+using EdgeVision.EdgeAgent.Hosting;
+using EdgeVision.EdgeAgent.Mqtt;
+using EdgeVision.Models;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeVision.EdgeAgent.Verbs;
+
+/// <summary>
+/// <c>run</c>: the agent. Configuration comes from config/edgevision.json (or --config FILE), then
+/// EDGEVISION_-prefixed environment variables (EDGEVISION_Mqtt__Host=…), then the command line
+/// (--Mqtt:Host=…); it is validated before any camera opens, and every bad key is reported (exit 2).
+/// </summary>
+public sealed class RunVerb : IVerb
+{
+    public string Name => "run";
+
+    public string Usage => "[--config FILE] [--Section:Key=value ...]   (default config/edgevision.json: the bundled clip, embedded MQTT broker)";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var (configFile, overrides) = SplitArguments(args);
+        var paths = AgentPaths.Discover();
+        configFile = configFile is null ? paths.DefaultConfig : Path.GetFullPath(configFile);
+        if (!File.Exists(configFile))
+        {
+            throw new UserFacingException($"run: configuration file not found: {configFile}", 2);
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ContentRootPath = paths.ContentRoot,
+        });
+        builder.Configuration.AddJsonFile(configFile, optional: false, reloadOnChange: false);
+        builder.Configuration.AddEnvironmentVariables("EDGEVISION_");
+        builder.Configuration.AddCommandLine(overrides);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Services.AddSystemd();
+
+        builder.AddMqttPublishing();
+        builder.AddEdgeVisionPipeline(paths);
+        builder.Services.AddSingleton(sp => WatchHint(sp.GetRequiredService<IOptions<MqttOptions>>().Value));
+
+        using var host = builder.Build();
+        try
+        {
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OptionsValidationException ex)
+        {
+            throw ConfigurationError(ex.Failures);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
+        {
+            throw ConfigurationError(ex.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures));
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+        {
+            // The binder stops at the first value it cannot convert ("yes" for a bool, "fast" for a TimeSpan).
+            throw new UserFacingException($"invalid configuration: {ex.Message}", 2, ex);
+        }
+
+        return Environment.ExitCode;
+    }
+
+    private static UserFacingException ConfigurationError(IEnumerable<string> failures) =>
+        new("invalid configuration:" + string.Concat(failures.Distinct().Select(f => Environment.NewLine + "  " + f)), 2);
+
+    private static ConsoleSummaryHint WatchHint(MqttOptions mqtt)
+    {
+        var host = mqtt.UsesEmbeddedBroker ? mqtt.Embedded.BindAddress : mqtt.Host;
+        var port = mqtt.UsesEmbeddedBroker ? mqtt.Embedded.Port : mqtt.Port;
+        return new ConsoleSummaryHint($"watch the topics with: mosquitto_sub -h {host} -p {port} -v -t '{mqtt.TopicPrefix}/#'");
+    }
+
+    /// <summary>--config FILE is the verb's own; everything else is a configuration override.</summary>
+    private static (string? ConfigFile, string[] Overrides) SplitArguments(string[] args)
+    {
+        string? config = null;
+        var rest = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--config")
+            {
+                config = i + 1 < args.Length ? args[++i] : throw new UserFacingException("run: option --config needs a file", 2);
+            }
+            else if (args[i].StartsWith("--config=", StringComparison.Ordinal))
+            {
+                config = args[i]["--config=".Length..];
+            }
+            else if (args[i].StartsWith("--", StringComparison.Ordinal) && args[i].Contains(':', StringComparison.Ordinal))
+            {
+                rest.Add(args[i]);
+                if (!args[i].Contains('=', StringComparison.Ordinal))
+                {
+                    rest.Add(i + 1 < args.Length ? args[++i] : throw new UserFacingException($"run: setting {args[i]} needs a value", 2));
+                }
+            }
+            else
+            {
+                throw new UserFacingException($"run: unexpected argument '{args[i]}' (settings look like --EdgeVision:Model=nanodet-g-416)", 2);
+            }
+        }
+
+        return (config, rest.ToArray());
+    }
+}
