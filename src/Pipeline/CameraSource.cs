@@ -163,7 +163,7 @@ public sealed partial class CameraSource : IFrameSource
             {
                 delay = _backoff.NextDelay();
                 retrying = true;
-                LogOpenFailed(_logger, Name, _backoff.Failures, delay.TotalSeconds);
+                LogOpenFailed(_logger, Name, _backoff.Failures, (long)delay.TotalMilliseconds);
                 continue;
             }
 
@@ -187,7 +187,7 @@ public sealed partial class CameraSource : IFrameSource
                 default:
                     delay = _backoff.NextDelay();
                     retrying = true;
-                    LogReadFailed(_logger, Name, delay.TotalSeconds);
+                    LogReadFailed(_logger, Name, (long)delay.TotalMilliseconds);
                     break;
             }
         }
@@ -353,14 +353,14 @@ public sealed partial class CameraSource : IFrameSource
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera}: end of file after {Frames} frames")]
     private static partial void LogEnded(ILogger logger, string camera, long frames);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: cannot open (attempt {Attempt}); retrying in {DelaySeconds:0.0} s")]
-    private static partial void LogOpenFailed(ILogger logger, string camera, int attempt, double delaySeconds);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: cannot open (attempt {Attempt}); retrying in {DelayMs} ms")]
+    private static partial void LogOpenFailed(ILogger logger, string camera, int attempt, long delayMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: OpenCV refused to open it: {Reason}")]
     private static partial void LogOpenError(ILogger logger, string camera, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: read failed; reopening in {DelaySeconds:0.0} s")]
-    private static partial void LogReadFailed(ILogger logger, string camera, double delaySeconds);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: read failed; reopening in {DelayMs} ms")]
+    private static partial void LogReadFailed(ILogger logger, string camera, long delayMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: no frame for {Seconds:0.0} s; abandoning the capture and reopening")]
     private static partial void LogStalled(ILogger logger, string camera, double seconds);
