@@ -15,6 +15,15 @@ public sealed class PipelineOptions
     /// <summary>How long the batcher waits to fill a batch once it holds one frame.</summary>
     public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>Decoded frames waiting between the inference thread and the postprocess stage.</summary>
+    public int InferredQueueCapacity { get; set; } = 8;
+
     /// <summary>Processed frames waiting for the sink.</summary>
     public int PublishQueueCapacity { get; set; } = 64;
+
+    /// <summary>
+    /// After cancellation, how long frames already captured may take to reach the sink; whatever is still
+    /// in flight after that is discarded and counted as failed.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

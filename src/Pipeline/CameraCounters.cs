@@ -1,0 +1,73 @@
+namespace EdgeVision.Pipeline;
+
+/// <summary>
+/// Running totals of one camera, written by its source and by the pipeline's stages, read by the statistics.
+/// Every frame a source reads ends in exactly one of Skipped, Dropped, Processed or Failed, or is still in
+/// flight; corrupt frames and frames the decoder lost are never captured.
+/// </summary>
+public sealed class CameraCounters
+{
+    private long _captured;
+    private long _skipped;
+    private long _dropped;
+    private long _processed;
+    private long _failed;
+    private long _reconnects;
+    private long _corrupt;
+    private int _connected;
+
+    public CameraCounters(string name)
+    {
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Frames read from the source and handed to the pipeline (including those later skipped).</summary>
+    public long Captured => Interlocked.Read(ref _captured);
+
+    /// <summary>Frames left out by the camera's detect rate.</summary>
+    public long Skipped => Interlocked.Read(ref _skipped);
+
+    /// <summary>Frames pushed out of the full capture queue by newer ones.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Frames the sink accepted.</summary>
+    public long Processed => Interlocked.Read(ref _processed);
+
+    /// <summary>Frames that entered the pipeline but could not be processed or published.</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>Times the source was reopened after a failure or a stall.</summary>
+    public long Reconnects => Interlocked.Read(ref _reconnects);
+
+    /// <summary>Frames that could not be decoded: empty reads, and frames a file declares but never delivered.</summary>
+    public long CorruptFrames => Interlocked.Read(ref _corrupt);
+
+    public bool Connected => Volatile.Read(ref _connected) == 1;
+
+    /// <summary>Captured − Skipped − Dropped − Processed − Failed: frames somewhere between the source and the sink.</summary>
+    public long InFlight => Captured - Skipped - Dropped - Processed - Failed;
+
+    public void RecordReconnect() => Interlocked.Increment(ref _reconnects);
+
+    public void RecordCorrupt(long frames = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(frames);
+        Interlocked.Add(ref _corrupt, frames);
+    }
+
+    public void SetConnected(bool connected) => Volatile.Write(ref _connected, connected ? 1 : 0);
+
+    internal void RecordCaptured() => Interlocked.Increment(ref _captured);
+
+    internal void RecordSkipped() => Interlocked.Increment(ref _skipped);
+
+    internal void RecordDropped() => Interlocked.Increment(ref _dropped);
+
+    internal void RecordProcessed() => Interlocked.Increment(ref _processed);
+
+    internal void RecordFailed(long frames = 1) => Interlocked.Add(ref _failed, frames);
+
+    internal void UndoCaptured() => Interlocked.Decrement(ref _captured);
+}

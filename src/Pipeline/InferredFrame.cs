@@ -1,0 +1,10 @@
+using EdgeVision.Models;
+
+namespace EdgeVision.Pipeline;
+
+/// <summary>A frame after inference and decoding, on its way to the postprocess stage.</summary>
+/// <param name="Detections">Owned by this item, then by the <see cref="FrameDetections"/> made from it.</param>
+/// <param name="InferenceMs">Duration of the batch run the frame was part of.</param>
+/// <param name="BatchSize">Frames in that batch.</param>
+/// <param name="DecodeMs">Time spent decoding and suppressing this frame's boxes.</param>
+internal readonly record struct InferredFrame(FrameInfo Info, Detection[] Detections, double InferenceMs, int BatchSize, double DecodeMs);

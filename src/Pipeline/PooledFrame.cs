@@ -1,0 +1,41 @@
+using EdgeVision.Models;
+using OpenCvSharp;
+
+namespace EdgeVision.Pipeline;
+
+/// <summary>
+/// A frame buffer rented from a <see cref="FramePool"/>. It has exactly one owner at a time: whoever holds
+/// it (a source, a queue, a stage) either passes it on or disposes it, which returns it to its pool.
+/// The <see cref="Image"/> keeps its pixel memory between rentals, so a camera's frames reuse it.
+/// </summary>
+public sealed class PooledFrame : IDisposable
+{
+    private readonly FramePool _pool;
+    private int _rented;
+
+    internal PooledFrame(FramePool pool)
+    {
+        _pool = pool;
+    }
+
+    /// <summary>The pixels; decoders and resizers write into it in place.</summary>
+    public Mat Image { get; } = new();
+
+    public FrameInfo Info { get; set; }
+
+    /// <summary>For a letterboxed frame: how the source frame was placed in the network input.</summary>
+    public LetterboxTransform Transform { get; set; }
+
+    /// <summary>Gives the buffer back to its pool; a second call is a bug and throws.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _rented, 0) == 0)
+        {
+            throw new InvalidOperationException("frame buffer returned twice: it had two owners");
+        }
+
+        _pool.Return(this);
+    }
+
+    internal void MarkRented() => Volatile.Write(ref _rented, 1);
+}

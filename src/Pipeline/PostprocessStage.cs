@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeVision.Pipeline;
+
+/// <summary>
+/// Turns decoded frames into what the sink receives: one <see cref="FrameDetections"/> per frame, owning
+/// its detections array, and tallies detections per label. Runs off the inference thread so that the
+/// session's next batch does not wait for it.
+/// </summary>
+internal sealed class PostprocessStage
+{
+    private const string StageName = "postprocess";
+
+    private readonly ILogger _logger;
+
+    public PostprocessStage(ILogger logger)
+    {
+        _logger = logger;
+    }
+
+    public async Task RunAsync(ChannelReader<InferredFrame> input, ChannelWriter<FrameDetections> output, PipelineRun run)
+    {
+        PipelineLog.StageStarted(_logger, StageName);
+        Exception? error = null;
+        try
+        {
+            await foreach (var item in input.ReadAllAsync(run.Abort).ConfigureAwait(false))
+            {
+                var started = Stopwatch.GetTimestamp();
+                var info = item.Info;
+                var frame = new FrameDetections(
+                    run.Cameras[info.CameraIndex].Camera.Name,
+                    info.Sequence,
+                    info.CapturedAt,
+                    info.CaptureTimestamp,
+                    info.Width,
+                    info.Height,
+                    run.Model,
+                    item.InferenceMs,
+                    item.BatchSize,
+                    item.Detections);
+                run.Metrics.CountLabels(item.Detections);
+                run.Metrics.RecordPostprocess(item.DecodeMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                try
+                {
+                    await output.WriteAsync(frame, run.Abort).ConfigureAwait(false);
+                }
+                catch
+                {
+                    run.CountersOf(info.CameraIndex).RecordFailed();
+                    throw;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (run.Abort.IsCancellationRequested)
+        {
+            // Aborted: the pipeline discards and counts what is left in the queue.
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+            run.ReportFault(StageName, ex);
+        }
+        finally
+        {
+            output.TryComplete(error);
+            PipelineLog.StageStopped(_logger, StageName);
+        }
+    }
+}

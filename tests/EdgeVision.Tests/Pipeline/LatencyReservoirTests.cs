@@ -1,0 +1,49 @@
+using EdgeVision.Pipeline;
+
+namespace EdgeVision.Tests.Pipeline;
+
+public sealed class LatencyReservoirTests
+{
+    [Fact]
+    public void TakeInterval_OneToHundred_ReportsNearestRankPercentiles()
+    {
+        var reservoir = new LatencyReservoir("inference");
+        foreach (var value in Enumerable.Range(1, 100).Reverse())
+        {
+            reservoir.Record(value);
+        }
+
+        var latency = reservoir.TakeInterval();
+
+        Assert.Equal(new StageLatency("inference", 50.5, 50, 99, 100) { Count = 100 }, latency);
+    }
+
+    [Fact]
+    public void TakeInterval_CalledTwice_SecondIntervalIsEmpty()
+    {
+        var reservoir = new LatencyReservoir("publish");
+        reservoir.Record(3);
+        reservoir.TakeInterval();
+
+        var latency = reservoir.TakeInterval();
+
+        Assert.Equal(new StageLatency("publish", 0, 0, 0, 0) { Count = 0 }, latency);
+    }
+
+    [Fact]
+    public void Record_FarMoreValuesThanCapacity_KeepsExactCountMeanAndMax()
+    {
+        var reservoir = new LatencyReservoir("preprocess", capacity: 64);
+        for (var i = 1; i <= 100_000; i++)
+        {
+            reservoir.Record(i % 10);
+        }
+
+        var latency = reservoir.TakeInterval();
+
+        Assert.Equal(100_000, latency.Count);
+        Assert.Equal(4.5, latency.MeanMs, precision: 9);
+        Assert.Equal(9, latency.MaxMs);
+        Assert.InRange(latency.P50Ms, 0, 9);
+    }
+}
