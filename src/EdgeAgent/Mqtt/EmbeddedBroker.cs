@@ -88,7 +88,9 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
             // does so, and MQTTnet refuses that unless an id is assigned here.
             if (string.IsNullOrEmpty(args.ClientId))
             {
-                args.AssignedClientIdentifier = "auto-" + Guid.NewGuid().ToString("N");
+                var assigned = "auto-" + Guid.NewGuid().ToString("N");
+                args.AssignedClientIdentifier = assigned;
+                AssignClientIdForMqtt311(args, assigned);
             }
 
             return Task.CompletedTask;
@@ -151,4 +153,23 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
     internal static string BeyondLoopbackWithoutCredentials(IPAddress address) =>
         $"Mqtt:Embedded:BindAddress {address} is not a loopback address; the embedded broker listens beyond this machine " +
         "only when Mqtt:Username and Mqtt:Password are set (clients must then present them)";
+
+    private static readonly System.Reflection.FieldInfo? ConnectPacketField =
+        typeof(ValidatingConnectionEventArgs).GetField("_connectPacket", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
+
+    /// <summary>
+    /// MQTT 3.1.1 also lets a clean-session client send an empty id for the server to fill in [MQTT-3.1.3-6]
+    /// — `mosquitto_sub -t …` without -V mqttv5 does — but MQTTnet 5.2 applies AssignedClientIdentifier to
+    /// MQTT 5 clients only and refuses the rest. The CONNECT packet it validates is reachable only through a
+    /// private field, so the id is written there; if a later MQTTnet renames the field, such clients are
+    /// refused as before and nothing else changes.
+    /// </summary>
+    private static void AssignClientIdForMqtt311(ValidatingConnectionEventArgs args, string clientId)
+    {
+        if (args.ProtocolVersion != MQTTnet.Formatter.MqttProtocolVersion.V500 && args.CleanSession == true
+            && ConnectPacketField?.GetValue(args) is MQTTnet.Packets.MqttConnectPacket packet)
+        {
+            packet.ClientId = clientId;
+        }
+    }
 }

@@ -3,7 +3,9 @@ using EdgeVision.EdgeAgent.Mqtt;
 using EdgeVision.Models;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -45,7 +47,15 @@ public sealed class RunVerb : IVerb
         });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical); // start failures are reported as one line below
+        // SIGTERM (systemd stop, docker stop, kill) and Ctrl+C stop the host gracefully; under systemd,
+        // AddSystemd replaces this with its own lifetime.
+        builder.Services.AddSingleton<IHostLifetime, Microsoft.Extensions.Hosting.Internal.ConsoleLifetime>();
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddSystemd();
+
+        // AddSystemd registers the notifier only under systemd; elsewhere the watchdog gets one that is not enabled.
+        builder.Services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
 
         builder.AddMqttPublishing();
         builder.AddEdgeVisionPipeline(paths);
