@@ -1,0 +1,190 @@
+using System.Text.Json;
+using EdgeVision.Tests.Mqtt;
+using EdgeVision.Tests.Support;
+
+namespace EdgeVision.Tests.Agent;
+
+/// <summary>
+/// The real agent process (`edgevision run`) playing the bundled clip, watched by an independent subscriber
+/// (Debian's mosquitto_sub) through a real mosquitto or through the agent's embedded broker.
+/// </summary>
+public sealed class AgentMqttIntegrationTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    private static string NewDevice() => "it-" + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>Configuration overrides every test run shares: no console summary, fast stats, a unique device.</summary>
+    private static List<string> Settings(string device, params string[] more) =>
+    [
+        "run",
+        "--EdgeVision:ConsoleSummaryInterval=00:00:00",
+        $"--Mqtt:DeviceId={device}",
+        "--Mqtt:StatsInterval=00:00:01",
+        .. more,
+    ];
+
+    [Fact]
+    public async Task Run_WithMosquitto_PublishesOnlineAndPersonDetectionsThenLastWillWhenKilled()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var device = NewDevice();
+        await using var subscriber = await MosquittoSubscriber.StartAsync(broker.Port, $"edgevision/{device}/#");
+        using var agent = AgentProcess.Start([.. Settings(device, "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={broker.Port}")]);
+
+        var online = await subscriber.WaitForAsync($"edgevision/{device}/status", "online").WaitAsync(Bound);
+        var detections = await WaitForPersonDetectionsAsync(subscriber, device, "sample", 5);
+
+        AssertWellFormed(detections, device, "sample");
+        Assert.False(agent.HasExited, agent.Output);
+        agent.KillHard();
+
+        // The broker publishes the will, retained, once it notices the dead connection.
+        await subscriber.WaitForAsync($"edgevision/{device}/status", "offline").WaitAsync(Bound);
+        await using var late = await MosquittoSubscriber.StartAsync(broker.Port, $"edgevision/{device}/status");
+        var retained = await late.WaitForTopicAsync($"edgevision/{device}/status").WaitAsync(Bound);
+        Assert.Equal((true, "offline"), (retained.Retained, retained.Payload));
+        Assert.Equal("online", online.Payload);
+    }
+
+    [Fact]
+    public async Task Run_WithEmbeddedBroker_ServesDetectionsAndRetainedStatusThenStoppedOnSigterm()
+    {
+        var port = MosquittoBroker.FreePort();
+        var device = NewDevice();
+        using var agent = AgentProcess.Start([.. Settings(device, $"--Mqtt:Embedded:Port={port}")]);
+        Assert.True(agent.WaitForOutput($"watch with: mosquitto_sub -h 127.0.0.1 -p {port} -v -t 'edgevision/#'", Bound), agent.Output);
+
+        await using var subscriber = await MosquittoSubscriber.StartAsync(port, $"edgevision/{device}/#");
+        var status = await subscriber.WaitForTopicAsync($"edgevision/{device}/status").WaitAsync(Bound);
+        var detections = await WaitForPersonDetectionsAsync(subscriber, device, "sample", 5);
+
+        Assert.Equal((true, "online"), (status.Retained, status.Payload));
+        AssertWellFormed(detections, device, "sample");
+        agent.Terminate();
+        await subscriber.WaitForAsync($"edgevision/{device}/status", "stopped").WaitAsync(Bound);
+        Assert.Equal(0, agent.WaitForExit(Bound));
+    }
+
+    [Fact]
+    public async Task Run_FourCamerasOneSession_EveryCameraReachesMqttAndStatsShowBatchesAboveOne()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var device = NewDevice();
+        await using var subscriber = await MosquittoSubscriber.StartAsync(broker.Port, $"edgevision/{device}/#");
+        var cameras = new List<string>();
+        string[] names = ["north", "south", "east", "west"];
+        for (var i = 0; i < names.Length; i++)
+        {
+            // Unpaced: each camera delivers frames as fast as the pipeline takes them, so batches fill.
+            cameras.Add($"--EdgeVision:Cameras:{i}:Name={names[i]}");
+            cameras.Add($"--EdgeVision:Cameras:{i}:Source=samples/vtest-clip.mp4");
+            cameras.Add($"--EdgeVision:Cameras:{i}:Loop=true");
+            cameras.Add($"--EdgeVision:Cameras:{i}:Paced=false");
+        }
+
+        using var agent = AgentProcess.Start([.. Settings(device, "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={broker.Port}", .. cameras)]);
+
+        foreach (var name in names)
+        {
+            await WaitForPersonDetectionsAsync(subscriber, device, name, 3);
+        }
+
+        var stats = await subscriber.WaitForAsync(m => m.Topic == $"edgevision/{device}/stats" && LargestBatch(m.Payload) > 1).WaitAsync(Bound);
+        using var document = JsonDocument.Parse(stats.Payload);
+        Assert.Equal(names.Order(), document.RootElement.GetProperty("cameras").EnumerateArray().Select(c => c.GetProperty("name").GetString()).Order());
+        Assert.False(agent.HasExited, agent.Output);
+    }
+
+    [Fact]
+    public async Task Run_NoBrokerAtStart_KeepsRunningAndPublishesOnceTheBrokerAppears()
+    {
+        var port = MosquittoBroker.FreePort();
+        var device = NewDevice();
+        using var agent = AgentProcess.Start([.. Settings(device, "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={port}", "--Mqtt:ReconnectMaxDelay=00:00:01")]);
+        Assert.True(agent.WaitForOutput("Pipeline started", Bound), agent.Output);
+
+        await using var broker = await MosquittoBroker.StartAsync(port);
+        await using var subscriber = await MosquittoSubscriber.StartAsync(port, $"edgevision/{device}/#");
+        await subscriber.WaitForAsync($"edgevision/{device}/status", "online").WaitAsync(Bound);
+        await WaitForPersonDetectionsAsync(subscriber, device, "sample", 2);
+        Assert.False(agent.HasExited, agent.Output);
+    }
+
+    [Fact]
+    public async Task Run_UnreachableCamera_OtherCameraKeepsPublishingAndReconnectsAreCounted()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var device = NewDevice();
+        await using var subscriber = await MosquittoSubscriber.StartAsync(broker.Port, $"edgevision/{device}/#");
+        using var agent = AgentProcess.Start([.. Settings(
+            device,
+            "--Mqtt:Host=127.0.0.1",
+            $"--Mqtt:Port={broker.Port}",
+            "--EdgeVision:Cameras:1:Name=gone",
+            "--EdgeVision:Cameras:1:Source=rtsp://127.0.0.1:1/nothing",
+            "--EdgeVision:Cameras:1:OpenTimeout=00:00:01",
+            "--EdgeVision:Cameras:1:ReconnectInitialDelay=00:00:00.200",
+            "--EdgeVision:Cameras:1:ReconnectMaxDelay=00:00:01")]);
+
+        await WaitForPersonDetectionsAsync(subscriber, device, "sample", 5);
+        var stats = await subscriber.WaitForAsync(m => m.Topic == $"edgevision/{device}/stats" && Reconnects(m.Payload, "gone") >= 2).WaitAsync(Bound);
+
+        Assert.Equal(0, Processed(stats.Payload, "gone"));
+        Assert.DoesNotContain(subscriber.Messages, m => m.Topic == $"edgevision/{device}/gone/detections");
+    }
+
+    private static async Task<List<JsonElement>> WaitForPersonDetectionsAsync(MosquittoSubscriber subscriber, string device, string camera, int count)
+    {
+        var topic = $"edgevision/{device}/{camera}/detections";
+        await subscriber.WaitForAsync(_ => subscriber.Messages.Count(m => m.Topic == topic && m.Payload.Contains("\"person\"", StringComparison.Ordinal)) >= count).WaitAsync(Bound);
+        return subscriber.Messages.Where(m => m.Topic == topic).Select(m => JsonDocument.Parse(m.Payload).RootElement).ToList();
+    }
+
+    private static void AssertWellFormed(List<JsonElement> messages, string device, string camera)
+    {
+        long previous = -1;
+        foreach (var m in messages)
+        {
+            Assert.Equal("edgevision.detections", m.GetProperty("schema").GetString());
+            Assert.Equal(1, m.GetProperty("version").GetInt32());
+            Assert.Equal(device, m.GetProperty("device").GetString());
+            Assert.Equal(camera, m.GetProperty("camera").GetString());
+            Assert.Equal((768, 576), (m.GetProperty("width").GetInt32(), m.GetProperty("height").GetInt32()));
+            Assert.Equal("nanodet-g-416-int8", m.GetProperty("model").GetString());
+            Assert.True(m.GetProperty("inference_ms").GetDouble() > 0);
+            Assert.EndsWith("Z", m.GetProperty("captured_at").GetString(), StringComparison.Ordinal);
+            Assert.True(DateTimeOffset.TryParse(m.GetProperty("captured_at").GetString(), out _));
+            var seq = m.GetProperty("seq").GetInt64();
+            Assert.True(seq > previous, $"seq {seq} after {previous}");
+            previous = seq;
+            foreach (var d in m.GetProperty("detections").EnumerateArray())
+            {
+                var box = d.GetProperty("box").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+                Assert.Equal(4, box.Length);
+                Assert.True(box[0] >= 0 && box[1] >= 0 && box[2] <= 768 && box[3] <= 576 && box[0] < box[2] && box[1] < box[3], string.Join(",", box));
+                Assert.InRange(d.GetProperty("score").GetDouble(), 0.4, 1.0);
+                Assert.InRange(d.GetProperty("class_id").GetInt32(), 0, 79);
+                Assert.False(string.IsNullOrEmpty(d.GetProperty("label").GetString()));
+            }
+        }
+
+        Assert.Contains(messages, m => m.GetProperty("detections").EnumerateArray().Count(d => d.GetProperty("label").GetString() == "person") >= 2);
+    }
+
+    private static int LargestBatch(string statsJson)
+    {
+        using var document = JsonDocument.Parse(statsJson);
+        return document.RootElement.GetProperty("batch_sizes").EnumerateObject().Where(p => p.Value.GetInt64() > 0).Select(p => int.Parse(p.Name, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
+    }
+
+    private static long CameraField(string statsJson, string camera, string field)
+    {
+        using var document = JsonDocument.Parse(statsJson);
+        return document.RootElement.GetProperty("cameras").EnumerateArray().Single(c => c.GetProperty("name").GetString() == camera).GetProperty(field).GetInt64();
+    }
+
+    private static long Reconnects(string statsJson, string camera) => CameraField(statsJson, camera, "reconnects");
+
+    private static long Processed(string statsJson, string camera) => CameraField(statsJson, camera, "processed");
+}
