@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using EdgeVision.Pipeline;
+using EdgeVision.Tests.Models;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeVision.Tests.Pipeline;
+
+public sealed class CameraSourceTests : IDisposable
+{
+    private readonly TemporaryDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Theory]
+    [InlineData("0", CameraSourceKind.Device)]
+    [InlineData("/dev/video2", CameraSourceKind.Device)]
+    [InlineData("rtsp://10.0.0.5:554/stream1", CameraSourceKind.Stream)]
+    [InlineData("http://10.0.0.5/mjpeg", CameraSourceKind.Stream)]
+    [InlineData("/var/lib/edgevision/clip.mp4", CameraSourceKind.File)]
+    [InlineData("clips/door.avi", CameraSourceKind.File)]
+    public void KindOf_Source_NamesWhatItIs(string source, CameraSourceKind expected)
+    {
+        Assert.Equal(expected, CameraSource.KindOf(source));
+    }
+
+    [Fact]
+    public async Task RunAsync_CorruptFile_CountsTheLostFramesAndDeliversTheRestInOrder()
+    {
+        var camera = new CameraOptions { Name = "hall", Source = TestVideos.Corrupt(_directory.Path), Paced = false };
+
+        var (counters, sequences) = await ReadToEndAsync(camera);
+
+        Assert.True(counters.CorruptFrames > 0);
+        Assert.Equal(TestVideos.VtestFrames, counters.Captured + counters.CorruptFrames);
+        Assert.Equal(Enumerable.Range(0, (int)counters.Captured).Select(i => (long)i), sequences);
+    }
+
+    [Fact]
+    public async Task RunAsync_TruncatedFile_EndsNormallyCountingTheMissingFrames()
+    {
+        var camera = new CameraOptions { Name = "hall", Source = TestVideos.Truncated(_directory.Path), Paced = false };
+
+        var (counters, sequences) = await ReadToEndAsync(camera);
+
+        Assert.InRange(counters.Captured, 1, TestVideos.VtestFrames - 1);
+        Assert.Equal(TestVideos.VtestFrames, counters.Captured + counters.CorruptFrames);
+        Assert.Equal(counters.Captured, sequences.Count);
+        Assert.Equal(0, counters.Reconnects);
+    }
+
+    [Fact]
+    public async Task RunAsync_UnreachableStream_RetriesWithDoublingDelaysAndCountsReconnects()
+    {
+        var camera = new CameraOptions
+        {
+            Name = "door",
+            Source = "rtsp://127.0.0.1:1/nothing",
+            OpenTimeout = TimeSpan.FromSeconds(1),
+            ReadTimeout = TimeSpan.FromSeconds(1),
+            ReconnectInitialDelay = TimeSpan.FromMilliseconds(50),
+            ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
+        };
+        var logger = new RecordingLogger();
+        var source = new CameraSource(camera, logger, jitter: () => 0);
+        using var pool = new FramePool();
+        var channel = new CaptureChannel(0, camera, source.IsLive, 2, pool, new CameraCounters(camera.Name));
+        using var cancellation = new CancellationTokenSource();
+
+        var running = source.RunAsync(channel, cancellation.Token);
+        await TestVideos.WaitUntilAsync(() => channel.Counters.Reconnects >= 4, "four reconnects");
+        await cancellation.CancelAsync();
+        await running;
+
+        var warnings = logger.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToArray();
+        Assert.Equal(
+            [
+                "Camera door: cannot open (attempt 1); retrying in 50 ms",
+                "Camera door: cannot open (attempt 2); retrying in 100 ms",
+                "Camera door: cannot open (attempt 3); retrying in 200 ms",
+                "Camera door: cannot open (attempt 4); retrying in 200 ms",
+            ],
+            warnings[..4]);
+        Assert.Equal(0, channel.Counters.Captured);
+        Assert.False(channel.Counters.Connected);
+        Assert.True(channel.Reader.Completion.IsCompleted);
+    }
+
+    [Fact]
+    public async Task RunAsync_OpenBlocksForever_WatchdogAbandonsTheCallAndReconnects()
+    {
+        // A named pipe nobody writes to: FFmpeg's open blocks in read() and no timeout of its own applies.
+        var fifo = _directory.Combine("stalled.avi");
+        using (var mkfifo = Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        var camera = new CameraOptions
+        {
+            Name = "attic",
+            Source = fifo,
+            OpenTimeout = TimeSpan.FromMilliseconds(100),
+            ReconnectInitialDelay = TimeSpan.FromMilliseconds(10),
+            ReconnectMaxDelay = TimeSpan.FromMilliseconds(10),
+        };
+        var logger = new RecordingLogger();
+        var source = new CameraSource(camera, logger);
+        using var pool = new FramePool();
+        var channel = new CaptureChannel(0, camera, source.IsLive, 2, pool, new CameraCounters(camera.Name));
+        using var cancellation = new CancellationTokenSource();
+
+        var running = source.RunAsync(channel, cancellation.Token);
+        await TestVideos.WaitUntilAsync(() => channel.Counters.Reconnects >= 1, "the watchdog's reconnect");
+        await cancellation.CancelAsync();
+        await running;
+
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith("Camera attic: no frame for ", StringComparison.Ordinal));
+        Assert.True(channel.Reader.Completion.IsCompleted);
+        Assert.Equal(0, channel.Counters.Captured);
+
+        // Let the abandoned opens fail (a writer that closes at once), so their threads end with the test.
+        for (var i = 0; i < 4; i++)
+        {
+            using var release = new FileStream(fifo, FileMode.Open, FileAccess.Write | FileAccess.Read);
+        }
+    }
+
+    private static async Task<(CameraCounters Counters, List<long> Sequences)> ReadToEndAsync(CameraOptions camera)
+    {
+        var source = new CameraSource(camera);
+        using var pool = new FramePool();
+        var channel = new CaptureChannel(0, camera, source.IsLive, 2, pool, new CameraCounters(camera.Name));
+        var sequences = new List<long>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var frame in channel.Reader.ReadAllAsync())
+            {
+                sequences.Add(frame.Info.Sequence);
+                frame.Dispose();
+            }
+        });
+
+        await source.RunAsync(channel, CancellationToken.None);
+        await reading;
+        Assert.Equal(0, pool.Outstanding);
+        return (channel.Counters, sequences);
+    }
+}
