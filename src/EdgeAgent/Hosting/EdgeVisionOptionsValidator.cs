@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using EdgeVision.Models;
+using EdgeVision.Pipeline;
 using Microsoft.Extensions.Options;
 
 namespace EdgeVision.EdgeAgent.Hosting;
@@ -71,7 +72,7 @@ public sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVi
             {
                 errors.Add($"{key}:Source: give a file path, an rtsp:// or http(s):// URL, or a device (0, /dev/video0)");
             }
-            else if (CameraSourceClassifier.Classify(camera.Source) == CameraSourceKind.File && !File.Exists(_paths.Resolve(camera.Source)))
+            else if (CameraSource.KindOf(camera.Source) == CameraSourceKind.File && !File.Exists(_paths.Resolve(camera.Source)))
             {
                 errors.Add($"{key}:Source: file not found: {_paths.Resolve(camera.Source)}");
             }

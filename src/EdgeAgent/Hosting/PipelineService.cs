@@ -73,7 +73,7 @@ public sealed partial class PipelineService : BackgroundService
     private CameraOptions Resolved(CameraOptions camera) => new()
     {
         Name = camera.Name,
-        Source = CameraSourceClassifier.Classify(camera.Source) == CameraSourceKind.File ? _paths.Resolve(camera.Source) : camera.Source,
+        Source = CameraSource.KindOf(camera.Source) == CameraSourceKind.File ? _paths.Resolve(camera.Source) : camera.Source,
         Loop = camera.Loop,
         Paced = camera.Paced,
         DetectFps = camera.DetectFps,

@@ -83,7 +83,7 @@ public sealed class AgentMqttIntegrationTests
             cameras.Add($"--EdgeVision:Cameras:{i}:Paced=false");
         }
 
-        using var agent = AgentProcess.Start([.. Settings(device, "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={broker.Port}", .. cameras)]);
+        using var agent = AgentProcess.Start([.. Settings(device, ["--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={broker.Port}", .. cameras])]);
 
         foreach (var name in names)
         {

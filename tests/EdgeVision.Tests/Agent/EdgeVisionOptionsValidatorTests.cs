@@ -73,11 +73,11 @@ public sealed class EdgeVisionOptionsValidatorTests
     }
 
     [Theory]
-    [InlineData("rtsp://user:pw@10.0.0.2/live", CameraSourceKind.Url)]
-    [InlineData("http://10.0.0.2/mjpeg", CameraSourceKind.Url)]
+    [InlineData("rtsp://user:pw@10.0.0.2/live", CameraSourceKind.Stream)]
+    [InlineData("http://10.0.0.2/mjpeg", CameraSourceKind.Stream)]
     [InlineData("0", CameraSourceKind.Device)]
     [InlineData("/dev/video2", CameraSourceKind.Device)]
     [InlineData("samples/vtest-clip.mp4", CameraSourceKind.File)]
-    public void Classify_Source_ReturnsKind(string source, CameraSourceKind expected) =>
-        Assert.Equal(expected, CameraSourceClassifier.Classify(source));
+    public void KindOf_Source_ReturnsKind(string source, CameraSourceKind expected) =>
+        Assert.Equal(expected, CameraSource.KindOf(source));
 }
