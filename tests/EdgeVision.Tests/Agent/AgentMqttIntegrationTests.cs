@@ -56,10 +56,16 @@ public sealed class AgentMqttIntegrationTests
         Assert.True(agent.WaitForOutput($"watch with: mosquitto_sub -h 127.0.0.1 -p {port} -v -t 'edgevision/#'", Bound), agent.Output);
 
         await using var subscriber = await MosquittoSubscriber.StartAsync(port, $"edgevision/{device}/#");
-        var status = await subscriber.WaitForTopicAsync($"edgevision/{device}/status").WaitAsync(Bound);
+        await subscriber.WaitForAsync($"edgevision/{device}/status", "online").WaitAsync(Bound);
         var detections = await WaitForPersonDetectionsAsync(subscriber, device, "sample", 5);
 
-        Assert.Equal((true, "online"), (status.Retained, status.Payload));
+        // A subscriber arriving now gets the status from the broker's retained store.
+        await using (var late = await MosquittoSubscriber.StartAsync(port, $"edgevision/{device}/status"))
+        {
+            var status = await late.WaitForTopicAsync($"edgevision/{device}/status").WaitAsync(Bound);
+            Assert.Equal((true, "online"), (status.Retained, status.Payload));
+        }
+
         AssertWellFormed(detections, device, "sample");
         agent.Terminate();
         await subscriber.WaitForAsync($"edgevision/{device}/status", "stopped").WaitAsync(Bound);

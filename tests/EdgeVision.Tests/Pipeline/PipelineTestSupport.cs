@@ -20,8 +20,11 @@ public sealed class DetectorFixture : IDisposable
     public void Dispose() => Detector.Dispose();
 }
 
-/// <summary>Pipeline tests share one detector and two cores; they run one at a time.</summary>
-[CollectionDefinition(Name)]
+/// <summary>
+/// Pipeline tests share one detector and two cores; they run one at a time, and apart from every other test
+/// collection too, because the backpressure test measures the process's managed heap.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class PipelineCollection : ICollectionFixture<DetectorFixture>
 {
     public const string Name = "Pipeline";
