@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The main job: builds EdgeVision and runs the NanoDet-g detector on the bundled sample frames
-# (tests/fixtures/frames, cut from OpenCV's vtest.avi), printing every detection and writing the
-# frames with their boxes drawn to out/detections/. Extra arguments go to `edgevision detect`.
+# The main job: builds EdgeVision and runs the agent. With the default configuration
+# (config/edgevision.json) it plays the bundled clip samples/vtest-clip.mp4 in a loop, detects objects with
+# the INT8 NanoDet-g model, and publishes to an embedded MQTT broker on 127.0.0.1:1883; a live summary is
+# printed every 2 s. Ctrl+C stops it cleanly. Arguments go to `edgevision run`
+# (e.g. --config config/examples/four-cameras.json, --Mqtt:Host=broker.local).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,5 +12,4 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 bash scripts/install-deps.sh
 dotnet build src/EdgeAgent -c Release -v quiet -nologo >&2
-dotnet src/EdgeAgent/bin/Release/net10.0/edgevision.dll detect tests/fixtures/frames --out out/detections "$@"
-echo "annotated frames: $root/out/detections/" >&2
+exec dotnet src/EdgeAgent/bin/Release/net10.0/edgevision.dll run "$@"

@@ -47,16 +47,24 @@ internal static partial class ExecutionProviderSelection
         }
     }
 
-    private static SessionOptions CreateSessionOptions(DetectorOptions options) => new()
+    private static SessionOptions CreateSessionOptions(DetectorOptions options)
     {
-        IntraOpNumThreads = options.IntraOpThreads,
-        InterOpNumThreads = 1,
-        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        var sessionOptions = new SessionOptions
+        {
+            IntraOpNumThreads = options.IntraOpThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
 
-        // Provider-load failures are reported once through our logger; ORT's own copy would repeat them.
-        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-    };
+            // Provider-load failures are reported once through our logger; ORT's own copy would repeat them.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+
+        // ORT's intra-op threads spin while waiting for work by default; between runs that burns the cores the
+        // capture, decode and letterbox threads need (measured with `edgevision bench`, see README).
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+        return sessionOptions;
+    }
 
     /// <summary>Appends the providers in order and returns the first that was appended.</summary>
     private static string AppendProviders(

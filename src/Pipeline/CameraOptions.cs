@@ -15,6 +15,9 @@ public sealed class CameraOptions
     /// <summary>For files: deliver frames at the file's frame rate, as a live camera would; false reads as fast as the pipeline takes them.</summary>
     public bool Paced { get; set; } = true;
 
+    /// <summary>For paced files: the rate to play at, in frames per second; null plays at the file's own rate.</summary>
+    public double? PaceFps { get; set; }
+
     /// <summary>Frames per second to run detection on; frames in between are skipped by timestamp and counted. Null: every frame.</summary>
     public double? DetectFps { get; set; }
 

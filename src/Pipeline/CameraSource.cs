@@ -236,7 +236,9 @@ public sealed partial class CameraSource : IFrameSource
         var counters = output.Counters;
         var token = worker.Token;
         var isFile = Kind == CameraSourceKind.File;
-        var fps = capture.Fps is > 0 and < 1000 and var reported ? reported : FallbackFps;
+        var fps = isFile && _camera.Paced && _camera.PaceFps is > 0 and var pace
+            ? pace
+            : capture.Fps is > 0 and < 1000 and var reported ? reported : FallbackFps;
         var frameInterval = TimeSpan.FromSeconds(1 / fps);
         var readLimit = TimeSpan.FromTicks(Math.Max(2 * frameInterval.Ticks, MinimumStallLimit.Ticks));
         var firstReadLimit = readLimit + _camera.ReadTimeout;

@@ -12,8 +12,13 @@ public sealed class PipelineOptions
     /// <summary>Largest batch one inference run takes.</summary>
     public int MaxBatchSize { get; set; } = 4;
 
-    /// <summary>How long the batcher waits to fill a batch once it holds one frame.</summary>
-    public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromMilliseconds(10);
+    /// <summary>
+    /// How long the batcher waits to fill a batch once it holds one frame. Zero (the default) sends whatever
+    /// is queued as soon as inference is free: batches still fill under load, and a lone frame never waits.
+    /// Measured on a 2-core CPU, 10 ms raised capture→publish latency at 80 % load from 21 to 78 ms (p50)
+    /// without raising throughput; on a GPU, where a batch of 4 costs little more than 1, a few ms can pay.
+    /// </summary>
+    public TimeSpan MaxBatchWait { get; set; } = TimeSpan.Zero;
 
     /// <summary>Decoded frames waiting between the inference thread and the postprocess stage.</summary>
     public int InferredQueueCapacity { get; set; } = 8;

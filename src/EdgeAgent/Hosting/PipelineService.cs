@@ -76,6 +76,7 @@ public sealed partial class PipelineService : BackgroundService
         Source = CameraSource.KindOf(camera.Source) == CameraSourceKind.File ? _paths.Resolve(camera.Source) : camera.Source,
         Loop = camera.Loop,
         Paced = camera.Paced,
+        PaceFps = camera.PaceFps,
         DetectFps = camera.DetectFps,
         Enabled = camera.Enabled,
         OpenTimeout = camera.OpenTimeout,

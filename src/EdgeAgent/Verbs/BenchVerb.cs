@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using EdgeVision.EdgeAgent.Bench;
 using EdgeVision.Models;
 using OpenCvSharp;
 
@@ -16,16 +17,22 @@ public sealed class BenchVerb : IVerb
 
     public string Name => "bench";
 
-    public string Usage => "[--models NAME,NAME] [--video PATH] [--frames N] [--iterations N] [--threads N]";
+    public string Usage => "[--models NAME,NAME] [--video PATH] [--frames N] [--iterations N] [--threads N] [--cameras N] [--seconds N] [--load F]";
 
-    public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["models", "video", "frames", "iterations", "threads"], []);
+        var parsed = VerbArguments.Parse(Name, args, ["models", "video", "frames", "iterations", "threads", "cameras", "seconds", "load", "clip", "batch-wait-ms"], ["spin"]);
         parsed.ExpectPositionals(0);
         var models = parsed.Get("models", "nanodet-g-416,nanodet-g-416-int8").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var frameCount = parsed.GetInt("frames", 32, 4, 1000);
         var iterations = parsed.GetInt("iterations", 40, 4, 100_000);
         var threads = parsed.GetInt("threads", Environment.ProcessorCount, 1, 256);
+        var cameras = parsed.GetInt("cameras", 4, 1, 64);
+        var seconds = parsed.GetInt("seconds", 15, 0, 3600);
+        var load = parsed.GetDouble("load", 0.8, 0.05, 1.5);
+        var clip = ClipPath(parsed.Get("clip"));
+        var batchWait = TimeSpan.FromMilliseconds(parsed.GetDouble("batch-wait-ms", 0, 0, 1000));
+        var spin = parsed.Has("spin");
         var frames = ReadFrames(parsed.Get("video", DefaultVideo), frameCount);
         try
         {
@@ -35,13 +42,18 @@ public sealed class BenchVerb : IVerb
             foreach (var name in models)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var result = Measure(ModelCatalog.Default.Load(name), frames, iterations, threads);
+                using var detector = OnnxDetector.Create(ModelCatalog.Default.Load(name), new DetectorOptions { ExecutionProviders = [ExecutionProvider.Cpu], IntraOpThreads = threads, MaxBatchSize = 4, AllowSpinning = spin });
+                var result = Measure(detector, frames, iterations);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{name,-24} {result.Provider,-9} {result.Batch1Ms,11:F2} {result.Batch4MsPerFrame,18:F2} {result.PreprocessMs,7:F2} {result.DecodeMs,14:F3} {result.AllocatedBytesPerFrame,14:F0} {1000 / result.Batch1Ms,7:F1} {1000 / result.Batch4MsPerFrame,7:F1}"));
                 var share = 100 * (result.PreprocessMs + result.DecodeMs) / result.Batch1Ms;
                 var ratio = baseline is { } b ? string.Create(CultureInfo.InvariantCulture, $"; throughput vs {models[0]}: {b / result.Batch1Ms:F2}x at batch 1") : string.Empty;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pre+post = {share:F1}% of batch-1 inference{ratio}"));
                 baseline ??= result.Batch1Ms;
+                if (seconds > 0)
+                {
+                    await BenchPipelineAsync(detector, result, clip, cameras, seconds, load, batchWait, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         finally
@@ -52,14 +64,52 @@ public sealed class BenchVerb : IVerb
             }
         }
 
-        return Task.FromResult(0);
+        return 0;
+    }
+
+    /// <summary>
+    /// The whole pipeline on the clip: saturated (unpaced cameras) for end-to-end throughput against raw
+    /// inference throughput, then paced at <paramref name="load"/> × that saturated throughput for latency.
+    /// </summary>
+    private static async Task BenchPipelineAsync(OnnxDetector detector, Result raw, string clip, int cameras, int seconds, double load, TimeSpan batchWait, CancellationToken cancellationToken)
+    {
+        var warmUp = TimeSpan.FromSeconds(3);
+        var window = TimeSpan.FromSeconds(seconds);
+        var rawFps = 1000 / raw.Batch4MsPerFrame;
+        var saturated = await PipelineBenchmark.RunAsync(detector, clip, cameras, null, batchWait, warmUp, window, cancellationToken).ConfigureAwait(false);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  pipeline, {cameras} unpaced cameras: {saturated.FramesPerSecond:F1} fps end-to-end = {saturated.FramesPerSecond / rawFps:F2} × raw inference {rawFps:F1} fps (batch 4, same threads); {saturated.AllocatedBytesPerFrame:F0} B allocated per frame (no JSON); batches {Batches(saturated.BatchSizes)}"));
+
+        // Load is relative to what the whole pipeline just sustained (decode and letterbox share the cores
+        // with inference), so "80 %" means 80 % of this machine's real capacity for this model.
+        var pace = load * saturated.FramesPerSecond / cameras;
+        var loaded = await PipelineBenchmark.RunAsync(detector, clip, cameras, pace, batchWait, warmUp, window, cancellationToken).ConfigureAwait(false);
+        var latency = loaded.CaptureToPublish;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  pipeline at {load:P0} load ({cameras} cameras × {pace:F1} fps = {loaded.FramesPerSecond:F1} fps): capture→publish p50 {latency?.P50Ms:F1} ms, p99 {latency?.P99Ms:F1} ms (batch-1 inference {raw.Batch1Ms:F1} ms); dropped {loaded.Dropped}; batches {Batches(loaded.BatchSizes)}"));
+        Console.WriteLine("  stages p50/p99 ms: " + string.Join(", ", loaded.Stages.Select(st => string.Create(CultureInfo.InvariantCulture, $"{st.Stage} {st.P50Ms:F2}/{st.P99Ms:F2}"))));
+    }
+
+    private static string Batches(IReadOnlyDictionary<int, long> sizes) =>
+        string.Join(" ", sizes.Where(p => p.Value > 0).OrderBy(p => p.Key).Select(p => $"{p.Key}×{p.Value}"));
+
+    /// <summary>The bundled clip, found from the current directory or the build output.</summary>
+    private static string ClipPath(string? given)
+    {
+        if (given is not null)
+        {
+            return File.Exists(given) ? Path.GetFullPath(given) : throw new UserFacingException($"bench: clip not found: {given}");
+        }
+
+        var paths = Hosting.AgentPaths.Discover();
+        var clip = paths.Resolve("samples/vtest-clip.mp4");
+        return File.Exists(clip) ? clip : throw new UserFacingException($"bench: bundled clip not found at {clip}; pass --clip PATH");
     }
 
     private sealed record Result(string Provider, double Batch1Ms, double Batch4MsPerFrame, double PreprocessMs, double DecodeMs, double AllocatedBytesPerFrame);
 
-    private static Result Measure(ModelPackage model, List<Mat> frames, int iterations, int threads)
+    private static Result Measure(OnnxDetector detector, List<Mat> frames, int iterations)
     {
-        using var detector = OnnxDetector.Create(model, new DetectorOptions { ExecutionProviders = [ExecutionProvider.Cpu], IntraOpThreads = threads, MaxBatchSize = 4 });
         var detections = new List<Detection>();
         var transforms = new LetterboxTransform[4];
 

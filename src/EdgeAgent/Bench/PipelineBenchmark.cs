@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using EdgeVision.Models;
+using EdgeVision.Pipeline;
+
+namespace EdgeVision.EdgeAgent.Bench;
+
+/// <summary>What one pipeline run measured over its steady window.</summary>
+public sealed record PipelineRunResult(
+    double FramesPerSecond,
+    double AllocatedBytesPerFrame,
+    StageLatency? CaptureToPublish,
+    IReadOnlyList<StageLatency> Stages,
+    IReadOnlyDictionary<int, long> BatchSizes,
+    long Dropped);
+
+/// <summary>
+/// The whole pipeline headless on a clip: cameras reading the same file, the real detector, a sink that only
+/// counts (so no JSON or network cost is included). Run saturated (unpaced sources: throughput) and at a
+/// chosen load (paced sources: latency).
+/// </summary>
+public static class PipelineBenchmark
+{
+    public static async Task<PipelineRunResult> RunAsync(
+        OnnxDetector detector,
+        string clip,
+        int cameras,
+        double? paceFps,
+        TimeSpan maxBatchWait,
+        TimeSpan warmUp,
+        TimeSpan window,
+        CancellationToken cancellationToken)
+    {
+        using var pipeline = DetectionPipeline.Create(detector, new PipelineOptions { MaxBatchSize = detector.MaxBatchSize, MaxBatchWait = maxBatchWait });
+        var sink = new CountingSink();
+        var sources = Enumerable.Range(0, cameras).Select(i => new CameraOptions
+        {
+            Name = $"bench{i}",
+            Source = clip,
+            Loop = true,
+            Paced = paceFps is not null,
+            PaceFps = paceFps,
+        }).ToList();
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = pipeline.RunAsync(sources, sink, stop.Token);
+        try
+        {
+            await Task.Delay(warmUp, cancellationToken).ConfigureAwait(false);
+
+            // Snapshots cover the time since the previous one: this one starts the measured window.
+            var start = pipeline.Snapshot();
+            var frames0 = sink.Count;
+            var bytes0 = GC.GetTotalAllocatedBytes(precise: true);
+            var clock = Stopwatch.StartNew();
+            await Task.Delay(window, cancellationToken).ConfigureAwait(false);
+            var frames = sink.Count - frames0;
+            var bytes = GC.GetTotalAllocatedBytes(precise: true) - bytes0;
+            var elapsed = clock.Elapsed;
+            var end = pipeline.Snapshot();
+
+            return new PipelineRunResult(
+                frames / elapsed.TotalSeconds,
+                frames == 0 ? double.NaN : (double)bytes / frames,
+                end.EndToEndLatency,
+                end.Stages,
+                end.BatchSizes.ToDictionary(p => p.Key, p => p.Value - start.BatchSizes.GetValueOrDefault(p.Key)),
+                end.Cameras.Sum(c => c.Dropped) - start.Cameras.Sum(c => c.Dropped));
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await running.ConfigureAwait(false);
+        }
+    }
+
+    private sealed class CountingSink : IDetectionSink
+    {
+        private long _count;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public ValueTask PublishAsync(FrameDetections frame, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _count);
+            return ValueTask.CompletedTask;
+        }
+    }
+}
