@@ -23,6 +23,9 @@ public sealed class CameraOptions
 
     public bool Enabled { get; set; } = true;
 
+    /// <summary>Linux nice value of the capture thread (0–19): decoding yields the CPU to inference. 0 leaves it as is.</summary>
+    public int CaptureNice { get; set; } = 5;
+
     /// <summary>How long opening the source may take before it counts as failed.</summary>
     public TimeSpan OpenTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -461,6 +461,7 @@ public sealed partial class CameraSource : IFrameSource
 
         private void Run()
         {
+            BackgroundThreadPriority.Lower(_source._camera.CaptureNice);
             try
             {
                 _source.ReadLoop(this);

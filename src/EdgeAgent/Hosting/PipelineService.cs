@@ -77,6 +77,7 @@ public sealed partial class PipelineService : BackgroundService
         Loop = camera.Loop,
         Paced = camera.Paced,
         PaceFps = camera.PaceFps,
+        CaptureNice = camera.CaptureNice,
         DetectFps = camera.DetectFps,
         Enabled = camera.Enabled,
         OpenTimeout = camera.OpenTimeout,

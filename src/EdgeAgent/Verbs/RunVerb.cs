@@ -61,6 +61,13 @@ public sealed class RunVerb : IVerb
         builder.AddEdgeVisionPipeline(paths);
         builder.Services.AddSingleton(sp => WatchHint(sp.GetRequiredService<IOptions<MqttOptions>>().Value));
 
+        // Every configuration problem is reported together, before anything starts.
+        var problems = ConfigurationCheck.Collect(builder.Configuration, paths);
+        if (problems.Count > 0)
+        {
+            throw ConfigurationError(problems);
+        }
+
         using var host = builder.Build();
         try
         {

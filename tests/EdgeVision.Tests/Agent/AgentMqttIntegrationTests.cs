@@ -140,6 +140,54 @@ public sealed class AgentMqttIntegrationTests
         Assert.DoesNotContain(subscriber.Messages, m => m.Topic == $"edgevision/{device}/gone/detections");
     }
 
+    [Fact]
+    public async Task Run_StartedOutsideTheRepository_FindsConfigModelAndClipBesideItsBinaries()
+    {
+        var port = MosquittoBroker.FreePort();
+        var device = NewDevice();
+        using var agent = AgentProcess.StartIn(Path.GetTempPath(), new Dictionary<string, string>(), [.. Settings(device, $"--Mqtt:Embedded:Port={port}")]);
+        Assert.True(agent.WaitForOutput("Pipeline started", Bound), agent.Output);
+
+        await using var subscriber = await MosquittoSubscriber.StartAsync(port, $"edgevision/{device}/#");
+        await WaitForPersonDetectionsAsync(subscriber, device, "sample", 2);
+        Assert.Contains($"Camera sample: capture started", agent.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_InvalidConfiguration_ExitsTwoNamingEveryBadKeyBeforeAnyCameraOpens()
+    {
+        using var agent = AgentProcess.Start(
+            "run",
+            "--EdgeVision:Cameras:0:Name=Front Door",
+            "--EdgeVision:Cameras:1:Name=yard",
+            "--EdgeVision:Cameras:1:Source=missing.mp4",
+            "--EdgeVision:Pipeline:MaxBatchSize=0",
+            "--Mqtt:TopicPrefix=a/b");
+
+        Assert.Equal(2, agent.WaitForExit(Bound));
+        var output = agent.Output;
+        Assert.Contains("error: invalid configuration:", output, StringComparison.Ordinal);
+        Assert.Contains("EdgeVision:Cameras:0:Name: 'Front Door'", output, StringComparison.Ordinal);
+        Assert.Contains($"EdgeVision:Cameras:1:Source: file not found: {Path.Combine(RepositoryPaths.Root, "missing.mp4")}", output, StringComparison.Ordinal);
+        Assert.Contains("EdgeVision:Pipeline:MaxBatchSize: must be 1 to 64, found 0", output, StringComparison.Ordinal);
+        Assert.Contains("Mqtt:TopicPrefix", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("capture started", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_UnconvertibleValueAndUnknownKeys_ExitsTwoNamingEachKey()
+    {
+        using var agent = AgentProcess.Start("run", "--EdgeVision:Cameras:0:Loop=sometimes", "--EdgeVision:Colour=red", "--Mqtt:Prot=1884");
+
+        Assert.Equal(2, agent.WaitForExit(Bound));
+        var output = agent.Output;
+        Assert.Contains("error: invalid configuration:", output, StringComparison.Ordinal);
+        Assert.Contains("EdgeVision:Cameras:0: Failed to convert configuration value 'sometimes' at 'EdgeVision:Cameras:0:Loop'", output, StringComparison.Ordinal);
+        Assert.Contains("EdgeVision:Colour: unknown setting", output, StringComparison.Ordinal);
+        Assert.Contains("Mqtt: unknown setting 'Prot'", output, StringComparison.Ordinal);
+    }
+
     private static async Task<List<JsonElement>> WaitForPersonDetectionsAsync(MosquittoSubscriber subscriber, string device, string camera, int count)
     {
         var topic = $"edgevision/{device}/{camera}/detections";

@@ -20,11 +20,14 @@ public sealed class AgentProcess : IDisposable
 
     public static AgentProcess Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
 
-    public static AgentProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static AgentProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        StartIn(RepositoryPaths.Root, environment, arguments);
+
+    public static AgentProcess StartIn(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = RepositoryPaths.Root,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,

@@ -1,0 +1,109 @@
+using EdgeVision.EdgeAgent.Mqtt;
+using EdgeVision.Models;
+using EdgeVision.Pipeline;
+using Microsoft.Extensions.Configuration;
+
+namespace EdgeVision.EdgeAgent.Hosting;
+
+/// <summary>
+/// Checks the whole configuration before the host starts and collects every problem: values that do not
+/// convert, keys no setting has (a typo such as "Sorce" would otherwise be ignored), and what the options
+/// validators find. The configuration binder alone stops at the first bad value, and silently drops a list
+/// item (a camera) whose fields do not convert.
+/// </summary>
+public static class ConfigurationCheck
+{
+    public static IReadOnlyList<string> Collect(IConfiguration configuration, AgentPaths paths)
+    {
+        var errors = new List<string>();
+        var edge = configuration.GetSection(EdgeVisionOptions.Section);
+        var options = new EdgeVisionOptions();
+        foreach (var child in edge.GetChildren())
+        {
+            switch (child.Key)
+            {
+                case nameof(EdgeVisionOptions.Model):
+                    options.Model = child.Value ?? options.Model;
+                    break;
+                case nameof(EdgeVisionOptions.Detector):
+                    options.Detector = Bind<DetectorOptions>(child, errors) ?? options.Detector;
+                    break;
+                case nameof(EdgeVisionOptions.Pipeline):
+                    options.Pipeline = Bind<PipelineOptions>(child, errors) ?? options.Pipeline;
+                    break;
+                case nameof(EdgeVisionOptions.ConsoleSummaryInterval):
+                    options.ConsoleSummaryInterval = Convert<TimeSpan>(child, errors, options.ConsoleSummaryInterval);
+                    break;
+                case nameof(EdgeVisionOptions.Cameras):
+                    foreach (var camera in child.GetChildren().OrderBy(c => int.TryParse(c.Key, out var i) ? i : int.MaxValue))
+                    {
+                        // A camera that does not bind is still counted, so its index and name stay visible.
+                        options.Cameras.Add(Bind<CameraOptions>(camera, errors) ?? new CameraOptions { Name = camera["Name"] ?? string.Empty, Source = "?" });
+                    }
+
+                    break;
+                default:
+                    errors.Add($"{child.Path}: unknown setting");
+                    break;
+            }
+        }
+
+        var mqtt = Bind<MqttOptions>(configuration.GetSection(MqttOptions.SectionName), errors) ?? new MqttOptions();
+        if (errors.Count > 0)
+        {
+            return errors;
+        }
+
+        var edgeResult = new EdgeVisionOptionsValidator(paths).Validate(null, options);
+        if (edgeResult.Failed)
+        {
+            errors.AddRange(edgeResult.Failures);
+        }
+
+        errors.AddRange(MqttOptionsValidator.Collect(mqtt));
+        return errors;
+    }
+
+    private static T? Bind<T>(IConfigurationSection section, List<string> errors)
+        where T : class, new()
+    {
+        try
+        {
+            return section.Get<T>(o => o.ErrorOnUnknownConfiguration = true) ?? new T();
+        }
+        catch (InvalidOperationException ex)
+        {
+            errors.Add($"{section.Path}: {Explain(ex.Message)}");
+            return null;
+        }
+    }
+
+    private static T Convert<T>(IConfigurationSection section, List<string> errors, T fallback)
+    {
+        try
+        {
+            return section.Get<T>() ?? fallback;
+        }
+        catch (InvalidOperationException ex)
+        {
+            errors.Add($"{section.Path}: {FirstLine(ex.Message)}");
+            return fallback;
+        }
+    }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+
+    /// <summary>The binder's wording for unknown keys names its own option; users need just the keys.</summary>
+    private static string Explain(string message)
+    {
+        const string marker = "the following properties were not found on the instance of ";
+        var at = message.IndexOf(marker, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return FirstLine(message);
+        }
+
+        var colon = message.IndexOf(':', at + marker.Length);
+        return colon < 0 ? FirstLine(message) : "unknown setting " + message[(colon + 1)..].Trim();
+    }
+}
