@@ -21,6 +21,9 @@ internal sealed class InferenceStage : IDisposable
     private readonly DynamicBatcher _batcher;
     private readonly ILogger _logger;
     private readonly PooledFrame[] _batch;
+
+    // The prepared frames of the running batch, handed on with their detections.
+    private readonly PooledFrame?[] _prepared;
     private readonly FrameInfo[] _infos;
     private readonly LetterboxTransform[] _transforms;
     private readonly List<Detection> _decoded = new(capacity: 128);
@@ -31,6 +34,7 @@ internal sealed class InferenceStage : IDisposable
         _logger = logger;
         _batcher = new DynamicBatcher(maxBatchSize, maxBatchWait);
         _batch = new PooledFrame[maxBatchSize];
+        _prepared = new PooledFrame?[maxBatchSize];
         _infos = new FrameInfo[maxBatchSize];
         _transforms = new LetterboxTransform[maxBatchSize];
     }
@@ -70,7 +74,19 @@ internal sealed class InferenceStage : IDisposable
                     _detector.DecodeSlot(slot, _transforms[slot], _decoded);
                     Detection[] detections = _decoded.Count == 0 ? [] : _decoded.ToArray();
                     var decodeMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                    await output.WriteAsync(new InferredFrame(_infos[slot], detections, inferenceMs, pendingTo, decodeMs), run.Abort).ConfigureAwait(false);
+                    var image = _prepared[slot]!;
+                    try
+                    {
+                        await output.WriteAsync(new InferredFrame(_infos[slot], detections, inferenceMs, pendingTo, decodeMs, image), run.Abort).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        image.Dispose();
+                        _prepared[slot] = null;
+                        throw;
+                    }
+
+                    _prepared[slot] = null;
                     pendingFrom = slot + 1;
                 }
 
@@ -93,6 +109,12 @@ internal sealed class InferenceStage : IDisposable
                 run.CountersOf(_infos[slot].CameraIndex).RecordFailed();
             }
 
+            for (var slot = 0; slot < _prepared.Length; slot++)
+            {
+                _prepared[slot]?.Dispose();
+                _prepared[slot] = null;
+            }
+
             DiscardBatch(run);
             output.TryComplete(error);
             PipelineLog.StageStopped(_logger, StageName);
@@ -107,7 +129,7 @@ internal sealed class InferenceStage : IDisposable
         var prepared = 0;
         for (var i = 0; i < count; i++)
         {
-            var frame = _batch[i];
+            PooledFrame? frame = _batch[i];
             _batch[i] = null!;
             var started = Stopwatch.GetTimestamp();
             try
@@ -115,12 +137,14 @@ internal sealed class InferenceStage : IDisposable
                 _detector.PrepareSlot(prepared, frame.Image);
                 _infos[prepared] = frame.Info;
                 _transforms[prepared] = frame.Transform;
+                _prepared[prepared] = frame;
+                frame = null;
                 prepared++;
                 run.Metrics.RecordTensor(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
             catch (Exception ex) when (ex is OpenCVException or ArgumentException)
             {
-                var counters = run.CountersOf(frame.Info.CameraIndex);
+                var counters = run.CountersOf(frame!.Info.CameraIndex);
                 counters.RecordFailed();
                 if (BitOperations.IsPow2(counters.Failed))
                 {
@@ -129,7 +153,8 @@ internal sealed class InferenceStage : IDisposable
             }
             finally
             {
-                frame.Dispose();
+                // Set to null once the frame moved into the prepared batch; only a failed frame is returned here.
+                frame?.Dispose();
             }
         }
 

@@ -7,4 +7,9 @@ namespace EdgeVision.Pipeline;
 /// <param name="InferenceMs">Duration of the batch run the frame was part of.</param>
 /// <param name="BatchSize">Frames in that batch.</param>
 /// <param name="DecodeMs">Time spent decoding and suppressing this frame's boxes.</param>
-internal readonly record struct InferredFrame(FrameInfo Info, Detection[] Detections, double InferenceMs, int BatchSize, double DecodeMs);
+/// <summary>
+/// A frame after inference. <paramref name="Image"/> is the letterboxed-size copy of the frame the detector saw
+/// (its <see cref="PooledFrame.Transform"/> maps source pixels onto it); ownership moves with this item, and
+/// postprocessing returns it to its pool once analytics (colours, snapshots) has read it.
+/// </summary>
+internal readonly record struct InferredFrame(FrameInfo Info, Detection[] Detections, double InferenceMs, int BatchSize, double DecodeMs, PooledFrame Image);

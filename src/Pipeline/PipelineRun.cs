@@ -78,6 +78,7 @@ internal sealed class PipelineRun
         while (reader.TryRead(out var frame))
         {
             CountersOf(frame.Info.CameraIndex).RecordFailed();
+            frame.Image.Dispose();
         }
     }
 

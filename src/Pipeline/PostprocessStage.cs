@@ -28,6 +28,8 @@ internal sealed class PostprocessStage
         {
             await foreach (var item in input.ReadAllAsync(run.Abort).ConfigureAwait(false))
             {
+                // The frame's pixels are only needed while analytics looks at them.
+                using var image = item.Image;
                 var started = Stopwatch.GetTimestamp();
                 var info = item.Info;
                 var frame = new FrameDetections(

@@ -107,9 +107,9 @@ public sealed class DetectionPipelineTests : IDisposable
         Assert.Equal(yard.Processed, sink.Count);
         Assert.All(depths, d => Assert.InRange(d.Depth, 0, d.Capacity));
 
-        // Capture: the queue, the frame being read and the one being scaled. Letterbox: the queue, the frame
-        // being written to it and a batch.
-        var bound = options.CaptureQueueCapacity + 2 + options.PreprocessedQueueCapacity + 1 + options.MaxBatchSize;
+        // Capture: the queue, the frame being read and the one being scaled. Letterbox size: the queue, the frame
+        // being written to it, a batch, the inferred queue and the frame in postprocessing (analytics reads it).
+        var bound = options.CaptureQueueCapacity + 2 + options.PreprocessedQueueCapacity + 1 + options.MaxBatchSize + options.InferredQueueCapacity + 1;
         Assert.InRange(end.FrameBuffersCreated, 1, bound);
         Assert.Equal(0, end.FrameBuffersInUse);
         Assert.InRange(after - before, long.MinValue, 4L << 20);
