@@ -114,15 +114,29 @@ public static partial class CameraAnalyticsValidator
             }
         }
 
-        if (PlaneGeometry.FindSelfIntersection(outline) is var (first, second))
+        if (AllOnOneLine(outline))
+        {
+            errors.Add($"{key}:Points: all points are on one line; a zone needs an area");
+        }
+        else if (PlaneGeometry.FindSelfIntersection(outline) is var (first, second))
         {
             errors.Add($"{key}:Points: the outline crosses itself: edge {first} {Format(outline[first])}→{Format(outline[(first + 1) % outline.Length])} " +
                 $"meets edge {second} {Format(outline[second])}→{Format(outline[(second + 1) % outline.Length])}");
         }
-        else if (PlaneGeometry.DoubleArea(outline) == 0)
+    }
+
+    // Checked before crossings: a flat outline folds back on itself, and "no area" says what is wrong more plainly.
+    private static bool AllOnOneLine(ImagePoint[] outline)
+    {
+        for (var i = 2; i < outline.Length; i++)
         {
-            errors.Add($"{key}:Points: all points are on one line; a zone needs an area");
+            if (PlaneGeometry.Cross(outline[0], outline[1], outline[i]) != 0)
+            {
+                return false;
+            }
         }
+
+        return true;
     }
 
     private static void CheckSegment(List<string> errors, string key, LineOptions line)

@@ -73,18 +73,6 @@ public static class PlaneGeometry
         return inside;
     }
 
-    /// <summary>Twice the signed area of the polygon (shoelace); zero when every vertex is on one line.</summary>
-    public static double DoubleArea(ReadOnlySpan<ImagePoint> polygon)
-    {
-        var sum = 0.0;
-        for (int i = 0, j = polygon.Length - 1; i < polygon.Length; j = i++)
-        {
-            sum += (double)polygon[j].X * polygon[i].Y - (double)polygon[i].X * polygon[j].Y;
-        }
-
-        return sum;
-    }
-
     /// <summary>
     /// The first pair of edges that meet other than at their shared vertex, as edge indices (edge i runs from
     /// vertex i to vertex i+1, wrapping), or null when the outline is simple. Every pair of non-adjacent edges is
