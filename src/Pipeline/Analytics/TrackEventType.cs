@@ -1,0 +1,8 @@
+namespace EdgeVision.Pipeline.Analytics;
+
+public enum TrackEventType
+{
+    New,
+    Update,
+    End,
+}
