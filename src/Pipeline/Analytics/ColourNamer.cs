@@ -91,7 +91,7 @@ public sealed class ColourNamer
     public double MinimumShare { get; }
 
     /// <summary>Every name <see cref="NameOf"/> can return.</summary>
-    public static IReadOnlyList<string> Palette => BinNames;
+    public static IReadOnlyList<string> Palette { get; } = Array.AsReadOnly(BinNames);
 
     /// <summary>
     /// The dominant colours of the object <paramref name="label"/> in <paramref name="box"/>. For "person":

@@ -16,9 +16,16 @@ namespace EdgeVision.Tests.Analytics;
 /// </remarks>
 internal static partial class CaptionFactsChecker
 {
-    private static readonly string[] Colours = [.. ColourNamer.Palette.OrderByDescending(c => c.Length)];
+    private static readonly (string Colour, Regex Pattern)[] Colours =
+        [.. ColourNamer.Palette.OrderByDescending(c => c.Length).Select(c => (c, new Regex($@"\b{c}\b")))];
 
-    private static readonly Dictionary<string, CaptionHeading> Headings = new(StringComparer.Ordinal)
+    private static readonly (string Word, CaptionHeading Heading, Regex Pattern)[] Headings =
+        [.. HeadingWords().Select(h => (h.Key, h.Value, new Regex($@"(?<![\w-]){h.Key}(?![\w-])")))];
+
+    private static readonly (string Phrase, CaptionSpeed Speed, Regex Pattern)[] Speeds =
+        [.. SpeedPhrases().Select(s => (s.Key, s.Value, new Regex($@"\b{s.Key}\b")))];
+
+    private static Dictionary<string, CaptionHeading> HeadingWords() => new(StringComparer.Ordinal)
     {
         ["up-left"] = CaptionHeading.UpLeft,
         ["up-right"] = CaptionHeading.UpRight,
@@ -30,7 +37,8 @@ internal static partial class CaptionFactsChecker
         ["down"] = CaptionHeading.Down,
     };
 
-    private static readonly Dictionary<string, CaptionSpeed> Speeds = new(StringComparer.Ordinal)
+    // Longest first: "moving at walking pace" must be read before "walking".
+    private static Dictionary<string, CaptionSpeed> SpeedPhrases() => new(StringComparer.Ordinal)
     {
         ["moving at walking pace"] = CaptionSpeed.Walking,
         ["moving slowly"] = CaptionSpeed.Slow,
@@ -105,7 +113,7 @@ internal static partial class CaptionFactsChecker
         }
 
         CheckMotion(words, facts, problems);
-        foreach (var colour in Colours.Where(c => Regex.IsMatch(words, $@"\b{c}\b")))
+        foreach (var (colour, _) in Colours.Where(c => c.Pattern.IsMatch(words)))
         {
             problems.Add($"colour '{colour}' outside the subject");
         }
@@ -297,7 +305,7 @@ internal static partial class CaptionFactsChecker
 
         foreach (var (word, direction) in new[] { ("inbound", CaptionLineDirection.In), ("outbound", CaptionLineDirection.Out) })
         {
-            if (Regex.IsMatch(rest, $@"\b{word}\b") && facts.LineDirection != direction)
+            if (rest.Contains(word, StringComparison.Ordinal) && facts.LineDirection != direction)
             {
                 problems.Add($"direction '{word}': the facts say {facts.LineDirection?.ToString() ?? "none"}");
             }
@@ -326,14 +334,14 @@ internal static partial class CaptionFactsChecker
     private static void CheckMotion(string words, CaptionFacts facts, List<string> problems)
     {
         var remaining = words;
-        foreach (var (phrase, speed) in Speeds)
+        foreach (var (phrase, speed, pattern) in Speeds)
         {
-            if (!Regex.IsMatch(remaining, $@"\b{phrase}\b"))
+            if (!pattern.IsMatch(remaining))
             {
                 continue;
             }
 
-            remaining = Regex.Replace(remaining, $@"\b{phrase}\b", "SPEED");
+            remaining = pattern.Replace(remaining, "SPEED");
             var fromKind = speed == CaptionSpeed.Stationary && facts.Kind == CaptionEventKind.Stationary;
             if (!fromKind && facts.Speed != speed)
             {
@@ -341,14 +349,14 @@ internal static partial class CaptionFactsChecker
             }
         }
 
-        foreach (var (word, heading) in Headings)
+        foreach (var (word, heading, pattern) in Headings)
         {
-            if (!Regex.IsMatch(remaining, $@"(?<![\w-]){word}(?![\w-])"))
+            if (!pattern.IsMatch(remaining))
             {
                 continue;
             }
 
-            remaining = Regex.Replace(remaining, $@"(?<![\w-]){word}(?![\w-])", "HEADING");
+            remaining = pattern.Replace(remaining, "HEADING");
             if (facts.Heading != heading)
             {
                 problems.Add($"heading '{word}': the facts say {facts.Heading?.ToString() ?? "none"}");
