@@ -11,6 +11,20 @@ public readonly record struct BoxF(float X1, float Y1, float X2, float Y2)
 
     /// <summary>Where zone membership is tested: the middle of the bottom edge (the feet of a person, the wheels of a car).</summary>
     public (float X, float Y) BottomCentre => ((X1 + X2) / 2, Y2);
+
+    /// <summary>Intersection over union with <paramref name="other"/>: 0 for disjoint or empty boxes, 1 for equal ones.</summary>
+    public float IntersectionOverUnion(BoxF other)
+    {
+        var width = Math.Min(X2, other.X2) - Math.Max(X1, other.X1);
+        var height = Math.Min(Y2, other.Y2) - Math.Max(Y1, other.Y1);
+        if (width <= 0 || height <= 0)
+        {
+            return 0f;
+        }
+
+        var intersection = width * height;
+        return intersection / (Area + other.Area - intersection);
+    }
 }
 
 /// <summary>Dominant colours of a tracked object, by name ("red", "dark blue", …); upper and lower halves for people.</summary>

@@ -1,0 +1,21 @@
+using EdgeVision.Models;
+
+namespace EdgeVision.Pipeline.Analytics;
+
+/// <summary>Turns one camera's detections, frame by frame, into tracks with stable ids.</summary>
+public interface IObjectTracker
+{
+    /// <summary>
+    /// Advances the tracks to <paramref name="timestamp"/> and associates <paramref name="detections"/> with
+    /// them. The returned frame is new on every call; callers may keep it.
+    /// </summary>
+    /// <param name="timestamp">Monotonic time of the frame in its camera's stream; an earlier time than the last one starts the tracker afresh.</param>
+    TrackingFrame Update(
+        string camera,
+        long sequence,
+        DateTimeOffset capturedAt,
+        TimeSpan timestamp,
+        int width,
+        int height,
+        IReadOnlyList<Detection> detections);
+}

@@ -1,0 +1,410 @@
+using EdgeVision.Models;
+
+namespace EdgeVision.Pipeline.Analytics;
+
+/// <summary>
+/// Multi-object tracker for one camera in the manner of ByteTrack: a constant-velocity Kalman filter per
+/// object, and association in two stages by IoU, solved as an optimal assignment. High-score detections are
+/// matched first against every confirmed track (including those coasting through an occlusion); low-score
+/// detections, which are mostly the same objects half hidden, then continue the tracks still unmatched but
+/// never start one. A detection and a track of different classes are never paired.
+/// </summary>
+/// <remarks>
+/// Ids are handed out on confirmation, counting up from 1 per tracker and never reused, so a tentative
+/// false detection costs no id. Per frame, the tracker allocates only what it returns (and the record of a
+/// new object); its working buffers grow to the busiest frame seen and are reused. Not thread-safe: one
+/// camera's frames arrive in order on one stage.
+/// </remarks>
+public sealed class ObjectTracker : IObjectTracker
+{
+    // Above every gate: IoU costs lie in [0, 1].
+    private const float NeverCost = 2f;
+
+    private readonly TrackerOptions _options;
+    private readonly HungarianAssignment _assignment = new();
+    private readonly List<TrackedObject> _tracks = new(capacity: 64);
+    private readonly List<int> _highDetections = new(capacity: 64);
+    private readonly List<int> _lowDetections = new(capacity: 64);
+    private readonly List<int> _candidateTracks = new(capacity: 64);
+    private readonly List<int> _candidateDetections = new(capacity: 64);
+    private readonly List<int> _endedIds = new(capacity: 16);
+    private BoxF[] _boxes = new BoxF[64];
+    private bool[] _detectionTaken = new bool[64];
+    private float[] _costs = new float[1024];
+    private int[] _rowToColumn = new int[64];
+    private string? _camera;
+    private TimeSpan? _lastTimestamp;
+    private int _lastId;
+
+    public ObjectTracker(TrackerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("tracker options are invalid: " + string.Join("; ", errors), nameof(options));
+        }
+
+        _options = options;
+    }
+
+    /// <summary>Tracks held now: tentative, tracked and coasting.</summary>
+    public int TrackCount => _tracks.Count;
+
+    public TrackingFrame Update(
+        string camera,
+        long sequence,
+        DateTimeOffset capturedAt,
+        TimeSpan timestamp,
+        int width,
+        int height,
+        IReadOnlyList<Detection> detections)
+    {
+        ArgumentNullException.ThrowIfNull(camera);
+        ArgumentNullException.ThrowIfNull(detections);
+        if (_camera is null)
+        {
+            _camera = camera;
+        }
+        else if (!string.Equals(_camera, camera, StringComparison.Ordinal))
+        {
+            // Ids are per camera, and boxes of two cameras overlapping by chance must never pair.
+            throw new ArgumentException($"this tracker follows camera '{_camera}', not '{camera}': use one tracker per camera", nameof(camera));
+        }
+
+        _endedIds.Clear();
+        var firstFrame = _lastTimestamp is null;
+        if (_lastTimestamp is { } last && timestamp < last)
+        {
+            // Time ran backwards: the stream restarted (a file looping, a camera reconnecting with a fresh
+            // clock). Nothing predicted from the old clock holds, so every track ends here.
+            EndAll();
+            firstFrame = true;
+        }
+
+        var seconds = _lastTimestamp is { } previous && timestamp > previous ? (timestamp - previous).TotalSeconds : 0.0;
+        _lastTimestamp = timestamp;
+
+        foreach (var track in _tracks)
+        {
+            track.Motion.Predict(seconds, holdSize: track.State == TrackState.Lost);
+            track.DetectedThisFrame = false;
+        }
+
+        SortDetections(detections);
+
+        // First stage: confident detections against every confirmed track, tracked or coasting.
+        _candidateTracks.Clear();
+        for (var i = 0; i < _tracks.Count; i++)
+        {
+            if (_tracks[i].State != TrackState.Tentative)
+            {
+                _candidateTracks.Add(i);
+            }
+        }
+
+        Associate(detections, _highDetections, _options.HighMatchIou, timestamp);
+
+        // Second stage: weak detections only continue tracks that were seen on the last frame; a coasting
+        // track is not revived by one, since weak boxes far from any recent sighting are mostly clutter.
+        _candidateTracks.Clear();
+        for (var i = 0; i < _tracks.Count; i++)
+        {
+            var track = _tracks[i];
+            if (track.State == TrackState.Tracked && !track.DetectedThisFrame)
+            {
+                _candidateTracks.Add(i);
+            }
+        }
+
+        Associate(detections, _lowDetections, _options.LowMatchIou, timestamp);
+        foreach (var index in _candidateTracks)
+        {
+            var track = _tracks[index];
+            if (!track.DetectedThisFrame)
+            {
+                track.State = TrackState.Lost;
+            }
+        }
+
+        // Third stage: new tracks waiting for their confirming detection, from the confident ones left.
+        _candidateTracks.Clear();
+        for (var i = 0; i < _tracks.Count; i++)
+        {
+            if (_tracks[i].State == TrackState.Tentative)
+            {
+                _candidateTracks.Add(i);
+            }
+        }
+
+        Associate(detections, _highDetections, _options.TentativeMatchIou, timestamp);
+
+        RemoveStaleTracks(timestamp);
+        StartTracks(detections, timestamp, confirmAtOnce: firstFrame || _options.ConfirmHits == 1);
+        UpdateStationary(timestamp);
+
+        return new TrackingFrame(camera, sequence, capturedAt, timestamp, width, height, Snapshot(), EndedIds());
+    }
+
+    private void SortDetections(IReadOnlyList<Detection> detections)
+    {
+        var count = detections.Count;
+        if (_boxes.Length < count)
+        {
+            _boxes = new BoxF[Math.Max(count, _boxes.Length * 2)];
+            _detectionTaken = new bool[_boxes.Length];
+        }
+
+        _highDetections.Clear();
+        _lowDetections.Clear();
+        for (var i = 0; i < count; i++)
+        {
+            var detection = detections[i];
+            _boxes[i] = new BoxF(detection.X1, detection.Y1, detection.X2, detection.Y2);
+            _detectionTaken[i] = false;
+            if (detection.Score >= _options.HighScoreThreshold)
+            {
+                _highDetections.Add(i);
+            }
+            else if (detection.Score >= _options.LowScoreThreshold)
+            {
+                _lowDetections.Add(i);
+            }
+        }
+    }
+
+    /// <summary>Optimal IoU assignment of <see cref="_candidateTracks"/> to the untaken detections of <paramref name="pool"/>.</summary>
+    private void Associate(IReadOnlyList<Detection> detections, List<int> pool, float minIou, TimeSpan timestamp)
+    {
+        _candidateDetections.Clear();
+        foreach (var index in pool)
+        {
+            if (!_detectionTaken[index])
+            {
+                _candidateDetections.Add(index);
+            }
+        }
+
+        var rows = _candidateTracks.Count;
+        var columns = _candidateDetections.Count;
+        if (rows == 0 || columns == 0)
+        {
+            return;
+        }
+
+        if (_costs.Length < rows * columns)
+        {
+            _costs = new float[Math.Max(rows * columns, _costs.Length * 2)];
+        }
+
+        if (_rowToColumn.Length < rows)
+        {
+            _rowToColumn = new int[Math.Max(rows, _rowToColumn.Length * 2)];
+        }
+
+        for (var row = 0; row < rows; row++)
+        {
+            var track = _tracks[_candidateTracks[row]];
+            var predicted = track.Motion.Box;
+            for (var column = 0; column < columns; column++)
+            {
+                var detectionIndex = _candidateDetections[column];
+                var cost = NeverCost;
+                if (detections[detectionIndex].ClassId == track.ClassId)
+                {
+                    var iou = predicted.IntersectionOverUnion(_boxes[detectionIndex]);
+                    if (iou >= minIou)
+                    {
+                        cost = 1f - iou;
+                    }
+                }
+
+                _costs[(row * columns) + column] = cost;
+            }
+        }
+
+        _assignment.Solve(_costs.AsSpan(0, rows * columns), rows, columns, 1f - minIou, _rowToColumn.AsSpan(0, rows));
+        for (var row = 0; row < rows; row++)
+        {
+            var column = _rowToColumn[row];
+            if (column < 0 || _costs[(row * columns) + column] >= NeverCost)
+            {
+                continue;
+            }
+
+            var detectionIndex = _candidateDetections[column];
+            _detectionTaken[detectionIndex] = true;
+            Continue(_tracks[_candidateTracks[row]], detections[detectionIndex], _boxes[detectionIndex], timestamp);
+        }
+    }
+
+    private void Continue(TrackedObject track, Detection detection, BoxF box, TimeSpan timestamp)
+    {
+        track.Motion.Update(box);
+        track.DetectedBox = box;
+        track.Score = detection.Score;
+        track.LastDetectedAt = timestamp;
+        track.DetectedThisFrame = true;
+        if (track.State == TrackState.Tentative)
+        {
+            track.Hits++;
+            if (track.Hits >= _options.ConfirmHits)
+            {
+                Confirm(track);
+            }
+        }
+        else
+        {
+            track.State = TrackState.Tracked;
+        }
+    }
+
+    private void Confirm(TrackedObject track)
+    {
+        track.Id = ++_lastId;
+        track.State = TrackState.Tracked;
+    }
+
+    /// <summary>
+    /// Drops tentative tracks that missed their confirming detection (a confirmation needs consecutive hits)
+    /// and coasting tracks older than the buffer; the latter are reported as ended.
+    /// </summary>
+    private void RemoveStaleTracks(TimeSpan timestamp)
+    {
+        var kept = 0;
+        for (var i = 0; i < _tracks.Count; i++)
+        {
+            var track = _tracks[i];
+            var stale = track.State switch
+            {
+                TrackState.Tentative => !track.DetectedThisFrame,
+                TrackState.Lost => timestamp - track.LastDetectedAt > _options.TrackBuffer,
+                _ => false,
+            };
+
+            if (!stale)
+            {
+                _tracks[kept++] = track;
+            }
+            else if (track.Id != 0)
+            {
+                _endedIds.Add(track.Id);
+            }
+        }
+
+        _tracks.RemoveRange(kept, _tracks.Count - kept);
+    }
+
+    private void StartTracks(IReadOnlyList<Detection> detections, TimeSpan timestamp, bool confirmAtOnce)
+    {
+        foreach (var index in _highDetections)
+        {
+            if (_detectionTaken[index])
+            {
+                continue;
+            }
+
+            var detection = detections[index];
+            var track = new TrackedObject(detection.ClassId, detection.Label, detection.Score, _boxes[index], timestamp);
+            if (confirmAtOnce)
+            {
+                Confirm(track);
+            }
+
+            _tracks.Add(track);
+        }
+    }
+
+    /// <summary>
+    /// Still below <see cref="TrackerOptions.StationarySpeed"/> for the hold time → stationary; above
+    /// <see cref="TrackerOptions.MovingSpeed"/> → moving at once. Between the two nothing changes. Only frames
+    /// with a detection count: a coasting track's velocity is the filter's guess, not an observation.
+    /// </summary>
+    private void UpdateStationary(TimeSpan timestamp)
+    {
+        foreach (var track in _tracks)
+        {
+            if (!track.DetectedThisFrame)
+            {
+                continue;
+            }
+
+            var box = track.Motion.Box;
+            var size = MathF.Sqrt(box.Width * box.Height);
+            var speed = MathF.Sqrt((track.Motion.VelocityX * track.Motion.VelocityX) + (track.Motion.VelocityY * track.Motion.VelocityY)) / size;
+            if (speed > _options.MovingSpeed)
+            {
+                track.StillSince = null;
+                track.IsStationary = false;
+            }
+            else if (speed < _options.StationarySpeed)
+            {
+                track.StillSince ??= timestamp;
+                if (timestamp - track.StillSince.Value >= _options.StationaryHold)
+                {
+                    track.IsStationary = true;
+                }
+            }
+            else if (!track.IsStationary)
+            {
+                track.StillSince = null;
+            }
+        }
+    }
+
+    private TrackSnapshot[] Snapshot()
+    {
+        var count = 0;
+        foreach (var track in _tracks)
+        {
+            if (track.Id != 0)
+            {
+                count++;
+            }
+        }
+
+        if (count == 0)
+        {
+            return [];
+        }
+
+        // A new array every frame: callers keep frames, so nothing handed out is reused.
+        var snapshots = new TrackSnapshot[count];
+        var next = 0;
+        foreach (var track in _tracks)
+        {
+            if (track.Id == 0)
+            {
+                continue;
+            }
+
+            snapshots[next++] = new TrackSnapshot(
+                track.Id,
+                track.ClassId,
+                track.Label,
+                track.Score,
+                track.ReportedBox,
+                track.Motion.VelocityX,
+                track.Motion.VelocityY,
+                track.IsStationary,
+                track.DetectedThisFrame);
+        }
+
+        return snapshots;
+    }
+
+    private int[] EndedIds() => _endedIds.Count == 0 ? [] : _endedIds.ToArray();
+
+    private void EndAll()
+    {
+        foreach (var track in _tracks)
+        {
+            if (track.Id != 0)
+            {
+                _endedIds.Add(track.Id);
+            }
+        }
+
+        _tracks.Clear();
+    }
+}
