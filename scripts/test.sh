@@ -18,7 +18,9 @@ bash scripts/fetch-source-model.sh >/dev/null || fail_setup "could not fetch the
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-dotnet test EdgeVision.sln -c Release --nologo "$@" 2>&1 | tee "$log"
+# A test that hangs fails the run after 5 minutes of silence (with a dump under TestResults) instead of
+# holding CI until its own time limit.
+dotnet test EdgeVision.sln -c Release --nologo --blame-hang-timeout 5m --blame-hang-dump-type mini "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # dotnet test prints one summary per test assembly: "Passed!  - Failed: 0, Passed: 78, Skipped: 0, ...".

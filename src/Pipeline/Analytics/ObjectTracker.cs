@@ -127,6 +127,21 @@ public sealed class ObjectTracker : IObjectTracker
             }
         }
 
+        // Recovery: a confident detection nothing claimed may be a coasting object coming out from behind
+        // something, away from where the motion model expected it (people stop behind signs). Lost tracks get
+        // a second chance by centre distance, in units of their own height, with similar size.
+        _candidateTracks.Clear();
+        for (var i = 0; i < _tracks.Count; i++)
+        {
+            var track = _tracks[i];
+            if (track.State == TrackState.Lost && !track.DetectedThisFrame)
+            {
+                _candidateTracks.Add(i);
+            }
+        }
+
+        AssociateByDistance(detections, _highDetections, _options.RecoveryDistance, timestamp);
+
         // Third stage: new tracks waiting for their confirming detection, from the confident ones left.
         _candidateTracks.Clear();
         for (var i = 0; i < _tracks.Count; i++)
@@ -224,6 +239,79 @@ public sealed class ObjectTracker : IObjectTracker
         }
 
         _assignment.Solve(_costs.AsSpan(0, rows * columns), rows, columns, 1f - minIou, _rowToColumn.AsSpan(0, rows));
+        for (var row = 0; row < rows; row++)
+        {
+            var column = _rowToColumn[row];
+            if (column < 0 || _costs[(row * columns) + column] >= NeverCost)
+            {
+                continue;
+            }
+
+            var detectionIndex = _candidateDetections[column];
+            _detectionTaken[detectionIndex] = true;
+            Continue(_tracks[_candidateTracks[row]], detections[detectionIndex], _boxes[detectionIndex], timestamp);
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="Associate"/>, but the cost is the distance between centres divided by the track's height,
+    /// gated at <paramref name="maxDistance"/>, and boxes must be of similar height (within a factor of 1.5).
+    /// </summary>
+    private void AssociateByDistance(IReadOnlyList<Detection> detections, List<int> pool, float maxDistance, TimeSpan timestamp)
+    {
+        _candidateDetections.Clear();
+        foreach (var index in pool)
+        {
+            if (!_detectionTaken[index])
+            {
+                _candidateDetections.Add(index);
+            }
+        }
+
+        var rows = _candidateTracks.Count;
+        var columns = _candidateDetections.Count;
+        if (rows == 0 || columns == 0 || maxDistance <= 0)
+        {
+            return;
+        }
+
+        if (_costs.Length < rows * columns)
+        {
+            _costs = new float[Math.Max(rows * columns, _costs.Length * 2)];
+        }
+
+        if (_rowToColumn.Length < rows)
+        {
+            _rowToColumn = new int[Math.Max(rows, _rowToColumn.Length * 2)];
+        }
+
+        for (var row = 0; row < rows; row++)
+        {
+            var track = _tracks[_candidateTracks[row]];
+            var predicted = track.Motion.Box;
+            var height = Math.Max(predicted.Height, 1f);
+            for (var column = 0; column < columns; column++)
+            {
+                var detectionIndex = _candidateDetections[column];
+                var box = _boxes[detectionIndex];
+                var cost = NeverCost;
+                var ratio = box.Height / height;
+                if (detections[detectionIndex].ClassId == track.ClassId && ratio is >= 1 / 1.5f and <= 1.5f)
+                {
+                    var dx = ((box.X1 + box.X2) - (predicted.X1 + predicted.X2)) / 2;
+                    var dy = ((box.Y1 + box.Y2) - (predicted.Y1 + predicted.Y2)) / 2;
+                    var distance = MathF.Sqrt((dx * dx) + (dy * dy)) / height;
+                    if (distance <= maxDistance)
+                    {
+                        cost = distance / maxDistance;
+                    }
+                }
+
+                _costs[(row * columns) + column] = cost;
+            }
+        }
+
+        _assignment.Solve(_costs.AsSpan(0, rows * columns), rows, columns, 1f, _rowToColumn.AsSpan(0, rows));
         for (var row = 0; row < rows; row++)
         {
             var column = _rowToColumn[row];

@@ -38,6 +38,12 @@ public sealed class TrackerOptions
     public TimeSpan TrackBuffer { get; set; } = TimeSpan.FromSeconds(1.5);
 
     /// <summary>
+    /// How far, in heights of the lost track's box, a confident detection no track claimed may be from a lost
+    /// track's predicted centre and still continue it; 0 turns this recovery off.
+    /// </summary>
+    public float RecoveryDistance { get; set; } = 1.0f;
+
+    /// <summary>
     /// Speed below which an object counts as still, in box sizes (√(width·height)) per second, so one
     /// threshold fits near and far objects: a walker moves about one size per second, while the filtered
     /// velocity of a still object jitters by some 0.05 sizes per second.

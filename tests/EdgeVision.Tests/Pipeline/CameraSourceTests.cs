@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeVision.Tests.Pipeline;
 
+[Collection(PipelineCollection.Name)]
 public sealed class CameraSourceTests : IDisposable
 {
     private readonly TemporaryDirectory _directory = new();
@@ -118,10 +119,14 @@ public sealed class CameraSourceTests : IDisposable
         Assert.True(channel.Reader.Completion.IsCompleted);
         Assert.Equal(0, channel.Counters.Captured);
 
-        // Let the abandoned opens fail (a writer that closes at once), so their threads end with the test.
-        for (var i = 0; i < 4; i++)
+        // OpenCV serializes FFmpeg opens behind one process-wide lock, so an open left blocked here would stall
+        // every later VideoCapture in the test process. Release them all: a writer (read-write, so opening it
+        // does not block) wakes every open waiting on the pipe, the path is removed so that any open still
+        // queued behind the lock fails at once, and closing the writer gives the woken readers end of file.
+        using (new FileStream(fifo, FileMode.Open, FileAccess.ReadWrite))
         {
-            using var release = new FileStream(fifo, FileMode.Open, FileAccess.Write | FileAccess.Read);
+            File.Delete(fifo);
+            await Task.Delay(500);
         }
     }
 
