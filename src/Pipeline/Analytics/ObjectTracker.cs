@@ -140,7 +140,10 @@ public sealed class ObjectTracker : IObjectTracker
             }
         }
 
-        AssociateByDistance(detections, _highDetections, _options.RecoveryDistance, timestamp);
+        if (_options.RecoveryDistance > 0)
+        {
+            Associate(detections, _highDetections, 0f, timestamp, _options.RecoveryDistance);
+        }
 
         // Third stage: new tracks waiting for their confirming detection, from the confident ones left.
         _candidateTracks.Clear();
@@ -188,8 +191,12 @@ public sealed class ObjectTracker : IObjectTracker
         }
     }
 
-    /// <summary>Optimal IoU assignment of <see cref="_candidateTracks"/> to the untaken detections of <paramref name="pool"/>.</summary>
-    private void Associate(IReadOnlyList<Detection> detections, List<int> pool, float minIou, TimeSpan timestamp)
+    /// <summary>
+    /// Optimal assignment of <see cref="_candidateTracks"/> to the untaken detections of <paramref name="pool"/>.
+    /// By IoU with the predicted box (at least <paramref name="minIou"/>), or — when <paramref name="maxDistance"/>
+    /// is given — by the distance between centres in track heights, for boxes of similar height (within 1.5×).
+    /// </summary>
+    private void Associate(IReadOnlyList<Detection> detections, List<int> pool, float minIou, TimeSpan timestamp, float maxDistance = 0)
     {
         _candidateDetections.Clear();
         foreach (var index in pool)
@@ -224,21 +231,14 @@ public sealed class ObjectTracker : IObjectTracker
             for (var column = 0; column < columns; column++)
             {
                 var detectionIndex = _candidateDetections[column];
-                var cost = NeverCost;
-                if (detections[detectionIndex].ClassId == track.ClassId)
-                {
-                    var iou = predicted.IntersectionOverUnion(_boxes[detectionIndex]);
-                    if (iou >= minIou)
-                    {
-                        cost = 1f - iou;
-                    }
-                }
-
-                _costs[(row * columns) + column] = cost;
+                _costs[(row * columns) + column] = detections[detectionIndex].ClassId != track.ClassId
+                    ? NeverCost
+                    : maxDistance > 0 ? DistanceCost(predicted, _boxes[detectionIndex], maxDistance) : IouCost(predicted, _boxes[detectionIndex], minIou);
             }
         }
 
-        _assignment.Solve(_costs.AsSpan(0, rows * columns), rows, columns, 1f - minIou, _rowToColumn.AsSpan(0, rows));
+        var gate = maxDistance > 0 ? 1f : 1f - minIou;
+        _assignment.Solve(_costs.AsSpan(0, rows * columns), rows, columns, gate, _rowToColumn.AsSpan(0, rows));
         for (var row = 0; row < rows; row++)
         {
             var column = _rowToColumn[row];
@@ -253,77 +253,25 @@ public sealed class ObjectTracker : IObjectTracker
         }
     }
 
-    /// <summary>
-    /// Like <see cref="Associate"/>, but the cost is the distance between centres divided by the track's height,
-    /// gated at <paramref name="maxDistance"/>, and boxes must be of similar height (within a factor of 1.5).
-    /// </summary>
-    private void AssociateByDistance(IReadOnlyList<Detection> detections, List<int> pool, float maxDistance, TimeSpan timestamp)
+    private static float IouCost(BoxF predicted, BoxF box, float minIou)
     {
-        _candidateDetections.Clear();
-        foreach (var index in pool)
+        var iou = predicted.IntersectionOverUnion(box);
+        return iou >= minIou ? 1f - iou : NeverCost;
+    }
+
+    private static float DistanceCost(BoxF predicted, BoxF box, float maxDistance)
+    {
+        var height = Math.Max(predicted.Height, 1f);
+        var ratio = box.Height / height;
+        if (ratio is < 1 / 1.5f or > 1.5f)
         {
-            if (!_detectionTaken[index])
-            {
-                _candidateDetections.Add(index);
-            }
+            return NeverCost;
         }
 
-        var rows = _candidateTracks.Count;
-        var columns = _candidateDetections.Count;
-        if (rows == 0 || columns == 0 || maxDistance <= 0)
-        {
-            return;
-        }
-
-        if (_costs.Length < rows * columns)
-        {
-            _costs = new float[Math.Max(rows * columns, _costs.Length * 2)];
-        }
-
-        if (_rowToColumn.Length < rows)
-        {
-            _rowToColumn = new int[Math.Max(rows, _rowToColumn.Length * 2)];
-        }
-
-        for (var row = 0; row < rows; row++)
-        {
-            var track = _tracks[_candidateTracks[row]];
-            var predicted = track.Motion.Box;
-            var height = Math.Max(predicted.Height, 1f);
-            for (var column = 0; column < columns; column++)
-            {
-                var detectionIndex = _candidateDetections[column];
-                var box = _boxes[detectionIndex];
-                var cost = NeverCost;
-                var ratio = box.Height / height;
-                if (detections[detectionIndex].ClassId == track.ClassId && ratio is >= 1 / 1.5f and <= 1.5f)
-                {
-                    var dx = ((box.X1 + box.X2) - (predicted.X1 + predicted.X2)) / 2;
-                    var dy = ((box.Y1 + box.Y2) - (predicted.Y1 + predicted.Y2)) / 2;
-                    var distance = MathF.Sqrt((dx * dx) + (dy * dy)) / height;
-                    if (distance <= maxDistance)
-                    {
-                        cost = distance / maxDistance;
-                    }
-                }
-
-                _costs[(row * columns) + column] = cost;
-            }
-        }
-
-        _assignment.Solve(_costs.AsSpan(0, rows * columns), rows, columns, 1f, _rowToColumn.AsSpan(0, rows));
-        for (var row = 0; row < rows; row++)
-        {
-            var column = _rowToColumn[row];
-            if (column < 0 || _costs[(row * columns) + column] >= NeverCost)
-            {
-                continue;
-            }
-
-            var detectionIndex = _candidateDetections[column];
-            _detectionTaken[detectionIndex] = true;
-            Continue(_tracks[_candidateTracks[row]], detections[detectionIndex], _boxes[detectionIndex], timestamp);
-        }
+        var dx = ((box.X1 + box.X2) - (predicted.X1 + predicted.X2)) / 2;
+        var dy = ((box.Y1 + box.Y2) - (predicted.Y1 + predicted.Y2)) / 2;
+        var distance = MathF.Sqrt((dx * dx) + (dy * dy)) / height;
+        return distance <= maxDistance ? distance / maxDistance : NeverCost;
     }
 
     private void Continue(TrackedObject track, Detection detection, BoxF box, TimeSpan timestamp)

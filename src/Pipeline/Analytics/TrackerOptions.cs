@@ -78,6 +78,11 @@ public sealed class TrackerOptions
             errors.Add($"{nameof(ConfirmHits)}: must be at least 1, found {ConfirmHits}");
         }
 
+        if (!(RecoveryDistance >= 0) || !float.IsFinite(RecoveryDistance))
+        {
+            errors.Add($"{nameof(RecoveryDistance)}: must be 0 (off) or a positive number of box heights, found {RecoveryDistance}");
+        }
+
         if (TrackBuffer < TimeSpan.Zero)
         {
             errors.Add($"{nameof(TrackBuffer)}: must not be negative, found {TrackBuffer}");

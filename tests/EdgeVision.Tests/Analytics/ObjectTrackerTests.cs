@@ -181,6 +181,51 @@ public sealed class ObjectTrackerTests
             StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Update_PersonReappearsBesideThePrediction_RecoveryKeepsTheId()
+    {
+        var hidden = WalkThenHide(_tracker, Step);
+
+        // 80 px behind the predicted box (boxes are 40 × 100): no overlap, 0.8 box heights between centres.
+        var back = Step(2.0, Person(hidden.Box.X1 - 80, 200));
+
+        var recovered = Single(back);
+        Assert.Equal((1, true), (recovered.TrackId, recovered.Detected));
+        Assert.Empty(back.EndedTrackIds);
+    }
+
+    [Fact]
+    public void Update_PersonReappearsBesideThePrediction_WithoutRecoveryTheTrackCoastsOn()
+    {
+        var tracker = new ObjectTracker(new TrackerOptions { RecoveryDistance = 0 });
+        long sequence = 0;
+        TrackingFrame Advance(double seconds, params Detection[] detections) =>
+            tracker.Update(Camera, sequence++, DateTimeOffset.UnixEpoch.AddSeconds(seconds), TimeSpan.FromSeconds(seconds), 1280, 720, detections);
+        var hidden = WalkThenHide(tracker, Advance);
+
+        var back = Advance(2.0, Person(hidden.Box.X1 - 80, 200));
+
+        var old = back.Tracks.Single(t => t.TrackId == 1);
+        Assert.False(old.Detected);
+    }
+
+    /// <summary>A person walks right at 100 px/s for a second, then goes undetected for 0.9 s; returns the coasting track.</summary>
+    private static TrackSnapshot WalkThenHide(ObjectTracker tracker, Func<double, Detection[], TrackingFrame> step)
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            step(i * 0.1, [Person(100 + (10 * i), 200)]);
+        }
+
+        TrackingFrame frame = null!;
+        for (var i = 10; i < 20; i++)
+        {
+            frame = step(i * 0.1, []);
+        }
+
+        return Assert.Single(frame.Tracks);
+    }
+
     private static Detection Person(float x, float y, float score = 0.8f) => new(0, "person", score, x, y, x + 40, y + 100);
 
     private static Detection Car(float x, float y) => new(2, "car", 0.8f, x, y, x + 40, y + 100);
