@@ -1,3 +1,5 @@
+using EdgeVision.Pipeline.Analytics;
+
 namespace EdgeVision.Pipeline;
 
 /// <summary>One camera: a file, an RTSP/HTTP URL or a V4L2 device, and how to read it.</summary>
@@ -22,6 +24,9 @@ public sealed class CameraOptions
     public double? DetectFps { get; set; }
 
     public bool Enabled { get; set; } = true;
+
+    /// <summary>Tracking, zones, lines, events and captions ("track", the default) or detections only ("detect-only").</summary>
+    public CameraAnalyticsOptions Analytics { get; set; } = new();
 
     /// <summary>Linux nice value of the capture thread (0–19): decoding yields the CPU to inference. 0 leaves it as is.</summary>
     public int CaptureNice { get; set; } = 5;

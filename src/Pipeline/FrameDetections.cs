@@ -25,4 +25,8 @@ public sealed record FrameDetections(
     string Model,
     double InferenceMs,
     int BatchSize,
-    Detection[] Detections);
+    Detection[] Detections)
+{
+    /// <summary>Track ids, events and count changes of this frame; null for a camera in detect-only mode.</summary>
+    public Analytics.FrameAnalytics? Analytics { get; init; }
+}

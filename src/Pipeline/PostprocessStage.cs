@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using EdgeVision.Pipeline.Analytics;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeVision.Pipeline;
@@ -15,9 +16,32 @@ internal sealed class PostprocessStage
 
     private readonly ILogger _logger;
 
+    // Per camera, created on its first frame; analytics keeps per-camera state and sees each camera's frames in order.
+    private readonly Dictionary<int, (CameraAnalytics? Analytics, long FirstTimestamp)> _cameras = new();
+
     public PostprocessStage(ILogger logger)
     {
         _logger = logger;
+    }
+
+    private FrameAnalytics? Analyze(PipelineRun run, in InferredFrame item)
+    {
+        var info = item.Info;
+        if (!_cameras.TryGetValue(info.CameraIndex, out var state))
+        {
+            var camera = run.Cameras[info.CameraIndex].Camera;
+            var analytics = camera.Analytics.Mode == CameraAnalyticsOptions.TrackMode ? new CameraAnalytics(camera.Name, camera.Analytics) : null;
+            _cameras[info.CameraIndex] = state = (analytics, info.CaptureTimestamp);
+        }
+
+        if (state.Analytics is null)
+        {
+            return null;
+        }
+
+        var timestamp = Stopwatch.GetElapsedTime(state.FirstTimestamp, info.CaptureTimestamp);
+        var image = item.Image;
+        return state.Analytics.Process(info.Sequence, info.CapturedAt, timestamp, info.Width, info.Height, item.Detections, image.Image, image.Transform);
     }
 
     public async Task RunAsync(ChannelReader<InferredFrame> input, ChannelWriter<FrameDetections> output, PipelineRun run)
@@ -42,7 +66,10 @@ internal sealed class PostprocessStage
                     run.Model,
                     item.InferenceMs,
                     item.BatchSize,
-                    item.Detections);
+                    item.Detections)
+                {
+                    Analytics = Analyze(run, item),
+                };
                 run.Metrics.CountLabels(item.Detections);
                 run.Metrics.RecordPostprocess(item.DecodeMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 try

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using EdgeVision.Models;
 using EdgeVision.Pipeline;
+using EdgeVision.Pipeline.Analytics;
 using Microsoft.Extensions.Options;
 
 namespace EdgeVision.EdgeAgent.Hosting;
@@ -75,6 +76,11 @@ public sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVi
             else if (CameraSource.KindOf(camera.Source) == CameraSourceKind.File && !File.Exists(_paths.Resolve(camera.Source)))
             {
                 errors.Add($"{key}:Source: file not found: {_paths.Resolve(camera.Source)}");
+            }
+
+            if (model is not null)
+            {
+                errors.AddRange(CameraAnalyticsValidator.Validate(camera.Analytics, $"{key}:Analytics", model.Labels));
             }
 
             Require(errors, camera.DetectFps is null or (> 0 and <= 1000), $"{key}:DetectFps: must be above 0 and at most 1000, found {camera.DetectFps}");

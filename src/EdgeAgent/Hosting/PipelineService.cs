@@ -78,6 +78,7 @@ public sealed partial class PipelineService : BackgroundService
         Paced = camera.Paced,
         PaceFps = camera.PaceFps,
         CaptureNice = camera.CaptureNice,
+        Analytics = camera.Analytics,
         DetectFps = camera.DetectFps,
         Enabled = camera.Enabled,
         OpenTimeout = camera.OpenTimeout,

@@ -25,6 +25,7 @@ public sealed class DetectionMessageWriter
     private static readonly JsonEncodedText DetectionsKey = JsonEncodedText.Encode("detections");
     private static readonly JsonEncodedText LabelKey = JsonEncodedText.Encode("label");
     private static readonly JsonEncodedText ClassIdKey = JsonEncodedText.Encode("class_id");
+    private static readonly JsonEncodedText TrackIdKey = JsonEncodedText.Encode("track_id");
     private static readonly JsonEncodedText ScoreKey = JsonEncodedText.Encode("score");
     private static readonly JsonEncodedText BoxKey = JsonEncodedText.Encode("box");
 
@@ -60,11 +61,20 @@ public sealed class DetectionMessageWriter
         _json.WriteNumber(InferenceMsKey, Math.Round(frame.InferenceMs, 3, MidpointRounding.AwayFromZero));
 
         _json.WriteStartArray(DetectionsKey);
-        foreach (var detection in frame.Detections)
+        var trackIds = frame.Analytics?.TrackIds;
+        for (var i = 0; i < frame.Detections.Length; i++)
         {
+            var detection = frame.Detections[i];
             _json.WriteStartObject();
             _json.WriteString(LabelKey, detection.Label);
             _json.WriteNumber(ClassIdKey, detection.ClassId);
+
+            // Only detections a confirmed track holds carry an id; the first sighting of an object has none yet.
+            if (trackIds is not null && trackIds[i] > 0)
+            {
+                _json.WriteNumber(TrackIdKey, trackIds[i]);
+            }
+
             _json.WriteNumber(ScoreKey, RoundScore(detection.Score));
             _json.WriteStartArray(BoxKey);
             _json.WriteNumberValue(RoundPixel(detection.X1));

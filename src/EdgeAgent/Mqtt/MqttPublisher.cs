@@ -63,6 +63,34 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
         {
             Volatile.Write(ref _idleWriter, writer);
         }
+
+        if (frame.Analytics is { } analytics)
+        {
+            await PublishAnalyticsAsync(frame.Camera, analytics, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Events and captions at QoS 1, counts retained at QoS 1 (only changes arrive here). While the broker is
+    /// away they are dropped and counted like detections; the durable outbox is what will keep them.
+    /// </summary>
+    private async ValueTask PublishAnalyticsAsync(string camera, Pipeline.Analytics.FrameAnalytics analytics, CancellationToken cancellationToken)
+    {
+        foreach (var e in analytics.Events)
+        {
+            await _sender.SendAsync(Topics.Events(camera), EventMessages.Event(_device, e), MqttQualityOfServiceLevel.AtLeastOnce, retain: false, cancellationToken).ConfigureAwait(false);
+            if (e.Caption is not null)
+            {
+                await _sender.SendAsync(Topics.Captions(camera), EventMessages.Caption(_device, e), MqttQualityOfServiceLevel.AtLeastOnce, retain: false, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var count in analytics.Counts)
+        {
+            var direction = count.Direction is { } d ? (d == Pipeline.Analytics.CrossingDirection.In ? "in" : "out") : null;
+            var topic = Topics.Count(camera, count.Area, count.Label, direction);
+            await _sender.SendAsync(topic, EventMessages.Count(count), MqttQualityOfServiceLevel.AtLeastOnce, retain: true, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Publishes one stats message (QoS 0: the next one follows within the stats interval).</summary>

@@ -43,6 +43,25 @@ public sealed class MqttTopics
         return _detections.GetOrAdd(camera, ValidateTopicName(_devicePrefix + camera + "/detections"));
     }
 
+    /// <summary>A camera's track events (new, update, end), QoS 1.</summary>
+    public string Events(string camera) => CameraTopic(camera, "events");
+
+    /// <summary>A camera's captions, one sentence per event that says something.</summary>
+    public string Captions(string camera) => CameraTopic(camera, "captions");
+
+    /// <summary>A retained count: <c>&lt;camera&gt;/&lt;zone|line|all&gt;/&lt;label&gt;</c>, plus <c>/in</c> or <c>/out</c> for a line.</summary>
+    public string Count(string camera, string area, string label, string? direction)
+    {
+        ThrowIfBadLevel(camera, nameof(camera), "camera name");
+        return ValidateTopicName(_devicePrefix + camera + "/" + area + "/" + label + (direction is null ? string.Empty : "/" + direction));
+    }
+
+    private string CameraTopic(string camera, string leaf)
+    {
+        ThrowIfBadLevel(camera, nameof(camera), "camera name");
+        return ValidateTopicName(_devicePrefix + camera + "/" + leaf);
+    }
+
     /// <summary>
     /// Returns <paramref name="topic"/> when it is a valid MQTT 5 topic name to publish to; otherwise throws an
     /// <see cref="ArgumentException"/> saying which rule it breaks.

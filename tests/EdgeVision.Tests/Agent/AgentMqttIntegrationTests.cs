@@ -188,6 +188,49 @@ public sealed class AgentMqttIntegrationTests
         Assert.Contains("Mqtt: unknown setting 'Prot'", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_ZoneAndLineOnTheClip_PublishesTrackIdsEventsCaptionsAndRetainedCounts()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var device = NewDevice();
+        await using var subscriber = await MosquittoSubscriber.StartAsync(broker.Port, $"edgevision/{device}/#");
+        using var agent = AgentProcess.Start([.. Settings(
+            device,
+            "--Mqtt:Host=127.0.0.1",
+            $"--Mqtt:Port={broker.Port}",
+            "--EdgeVision:Cameras:0:Analytics:Zones:0:Name=path",
+            "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:0:0=0.2", "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:0:1=0.45",
+            "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:1:0=0.8", "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:1:1=0.45",
+            "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:2:0=0.8", "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:2:1=0.9",
+            "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:3:0=0.2", "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:3:1=0.9")]);
+        var prefix = $"edgevision/{device}/sample";
+
+        var zoneCaption = await subscriber.WaitForAsync(m => m.Topic == $"{prefix}/captions" && m.Payload.Contains("entered zone 'path'", StringComparison.Ordinal)).WaitAsync(Bound);
+        await subscriber.WaitForAsync(m => m.Topic == $"{prefix}/path/person").WaitAsync(Bound);
+
+        var events = subscriber.Messages.Where(m => m.Topic == $"{prefix}/events").Select(m => JsonDocument.Parse(m.Payload).RootElement).ToList();
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "new" && e.GetProperty("label").GetString() == "person");
+        var seqs = events.Select(e => e.GetProperty("seq").GetInt64()).ToList();
+        Assert.Equal(Enumerable.Range((int)seqs[0], seqs.Count).Select(i => (long)i), seqs);
+        foreach (var group in events.GroupBy(e => e.GetProperty("track_id").GetInt32()))
+        {
+            Assert.Single(group.Select(e => e.GetProperty("event_id").GetString()).Distinct());
+        }
+
+        using var caption = JsonDocument.Parse(zoneCaption.Payload);
+        var captioned = events.Single(e => e.GetProperty("event_id").GetString() == caption.RootElement.GetProperty("event_id").GetString()
+            && e.GetProperty("seq").GetInt64() == caption.RootElement.GetProperty("seq").GetInt64());
+        Assert.Contains("path", captioned.GetProperty("current_zones").EnumerateArray().Select(z => z.GetString()));
+        Assert.Equal(captioned.GetProperty("caption").GetString(), caption.RootElement.GetProperty("text").GetString());
+        Assert.StartsWith("A person", caption.RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
+
+        Assert.Contains(subscriber.Messages, m => m.Topic == $"{prefix}/detections" && m.Payload.Contains("\"track_id\":", StringComparison.Ordinal));
+        await using var late = await MosquittoSubscriber.StartAsync(broker.Port, $"{prefix}/all/person");
+        var retained = await late.WaitForTopicAsync($"{prefix}/all/person").WaitAsync(Bound);
+        Assert.True(retained.Retained);
+        Assert.True(int.Parse(retained.Payload, System.Globalization.CultureInfo.InvariantCulture) >= 0);
+    }
+
     private static async Task<List<JsonElement>> WaitForPersonDetectionsAsync(MosquittoSubscriber subscriber, string device, string camera, int count)
     {
         var topic = $"edgevision/{device}/{camera}/detections";

@@ -1,0 +1,160 @@
+using EdgeVision.Models;
+using OpenCvSharp;
+
+namespace EdgeVision.Pipeline.Analytics;
+
+/// <summary>What analytics adds to one processed frame.</summary>
+/// <param name="TrackIds">Track id of each detection, in the detections' order; 0 where no confirmed track holds it.</param>
+public sealed record FrameAnalytics(int[] TrackIds, IReadOnlyList<TrackEvent> Events, IReadOnlyList<CountChange> Counts);
+
+/// <summary>
+/// One camera's analytics, run on the postprocess stage in frame order: tracking, dominant colours measured on
+/// the frame's pixels, zones, lines, events, counts and a caption for each event that says something.
+/// </summary>
+public sealed class CameraAnalytics
+{
+    // Colours of a track are measured again at most this often: clothing does not change, lighting does a little.
+    private static readonly TimeSpan ColourRefresh = TimeSpan.FromSeconds(2);
+
+    private readonly string _camera;
+    private readonly ObjectTracker _tracker;
+    private readonly EventBuilder _events;
+    private readonly ColourNamer _colours = new();
+    private readonly TemplateCaptioner _captioner = new();
+    private readonly Dictionary<int, (ObjectColours Colours, TimeSpan At)> _colourCache = new();
+    private readonly List<TrackEvent> _eventBuffer = new();
+    private readonly List<CountChange> _countBuffer = new();
+
+    public CameraAnalytics(string camera, CameraAnalyticsOptions options, TrackerOptions? tracker = null)
+    {
+        _camera = camera;
+        _tracker = new ObjectTracker(tracker ?? new TrackerOptions());
+        _events = new EventBuilder(camera, options);
+    }
+
+    /// <param name="image">The frame scaled by <paramref name="transform"/>'s scale (no padding), as the detector saw it.</param>
+    public FrameAnalytics Process(long sequence, DateTimeOffset capturedAt, TimeSpan timestamp, int width, int height, Detection[] detections, Mat image, in LetterboxTransform transform)
+    {
+        var frame = _tracker.Update(_camera, sequence, capturedAt, timestamp, width, height, detections);
+        frame = WithColours(frame, image, transform.Scale);
+        foreach (var ended in frame.EndedTrackIds)
+        {
+            _colourCache.Remove(ended);
+        }
+
+        _eventBuffer.Clear();
+        _countBuffer.Clear();
+        _events.Process(frame, _eventBuffer, _countBuffer);
+        var events = _eventBuffer.Count == 0 ? [] : new TrackEvent[_eventBuffer.Count];
+        for (var i = 0; i < events.Length; i++)
+        {
+            var e = _eventBuffer[i];
+            events[i] = CaptionFor(e) is { } facts ? e with { Caption = _captioner.Caption(facts) } : e;
+        }
+
+        return new FrameAnalytics(TrackIdsOf(detections, frame), events, _countBuffer.Count == 0 ? [] : _countBuffer.ToArray());
+    }
+
+    /// <summary>The caption facts of an event, or null for an update that changes nothing a sentence would say.</summary>
+    public static CaptionFacts? CaptionFor(TrackEvent e)
+    {
+        var heading = HeadingOf(e.Direction);
+        var speed = (CaptionSpeed)(int)e.SpeedClass;
+        var basis = new CaptionFacts(CaptionEventKind.Appeared, e.Label) { Colours = e.Colours, Heading = heading, Speed = speed };
+        switch (e.Type)
+        {
+            case TrackEventType.New:
+                return basis;
+            case TrackEventType.End:
+                return basis with { Kind = CaptionEventKind.Ended, Heading = null, Speed = null, DwellSeconds = e.DwellSeconds };
+        }
+
+        if (e.Changes.HasFlag(TrackChanges.CrossedLine) && e.LineCrossings.Count > 0)
+        {
+            var crossing = e.LineCrossings[^1];
+            return basis with { Kind = CaptionEventKind.CrossedLine, Line = crossing.Line, LineDirection = crossing.Direction == CrossingDirection.In ? CaptionLineDirection.In : CaptionLineDirection.Out };
+        }
+
+        if (e.Changes.HasFlag(TrackChanges.EnteredZone) && e.CurrentZones.Count > 0)
+        {
+            return basis with { Kind = CaptionEventKind.EnteredZone, Zone = e.CurrentZones[^1] };
+        }
+
+        if (e.Changes.HasFlag(TrackChanges.LeftZone))
+        {
+            var left = e.EnteredZones.LastOrDefault(z => !e.CurrentZones.Contains(z));
+            return left is null ? null : basis with
+            {
+                Kind = CaptionEventKind.LeftZone,
+                Zone = left,
+                DwellSeconds = e.ZoneDwellSeconds.TryGetValue(left, out var dwell) ? dwell : null,
+            };
+        }
+
+        if (e.Changes.HasFlag(TrackChanges.StationaryChanged) && e.IsStationary)
+        {
+            return basis with { Kind = CaptionEventKind.Stationary, Heading = null, Speed = null };
+        }
+
+        return null;
+    }
+
+    private static CaptionHeading? HeadingOf(string? direction) => direction switch
+    {
+        "left" => CaptionHeading.Left,
+        "right" => CaptionHeading.Right,
+        "up" => CaptionHeading.Up,
+        "down" => CaptionHeading.Down,
+        "up-left" => CaptionHeading.UpLeft,
+        "up-right" => CaptionHeading.UpRight,
+        "down-left" => CaptionHeading.DownLeft,
+        "down-right" => CaptionHeading.DownRight,
+        _ => null,
+    };
+
+    private TrackingFrame WithColours(TrackingFrame frame, Mat image, float scale)
+    {
+        TrackSnapshot[]? updated = null;
+        for (var i = 0; i < frame.Tracks.Count; i++)
+        {
+            var track = frame.Tracks[i];
+            if (!_colourCache.TryGetValue(track.TrackId, out var cached) || (track.Detected && frame.Timestamp - cached.At >= ColourRefresh))
+            {
+                if (!track.Detected)
+                {
+                    continue;
+                }
+
+                var box = new BoxF(track.Box.X1 * scale, track.Box.Y1 * scale, track.Box.X2 * scale, track.Box.Y2 * scale);
+                cached = (_colours.Name(image, box, track.Label), frame.Timestamp);
+                _colourCache[track.TrackId] = cached;
+            }
+
+            updated ??= frame.Tracks.ToArray();
+            updated[i] = track with { Colours = cached.Colours };
+        }
+
+        return updated is null ? frame : frame with { Tracks = updated };
+    }
+
+    /// <summary>A detected track's box is its detection's box, so ids are found by box equality.</summary>
+    private static int[] TrackIdsOf(Detection[] detections, TrackingFrame frame)
+    {
+        var ids = new int[detections.Length];
+        for (var d = 0; d < detections.Length; d++)
+        {
+            var detection = detections[d];
+            foreach (var track in frame.Tracks)
+            {
+                if (track.Detected && track.ClassId == detection.ClassId && track.Box.X1 == detection.X1 && track.Box.Y1 == detection.Y1
+                    && track.Box.X2 == detection.X2 && track.Box.Y2 == detection.Y2)
+                {
+                    ids[d] = track.TrackId;
+                    break;
+                }
+            }
+        }
+
+        return ids;
+    }
+}
