@@ -37,6 +37,10 @@ public sealed class BenchVerb : IVerb
         try
         {
             Console.WriteLine($"bench: {frames.Count} frames {frames[0].Width}x{frames[0].Height}, {iterations} iterations, {threads} intra-op threads, {Environment.ProcessorCount} cores");
+            AnalyticsBenchmark.Run(20, 100);
+            var analytics = AnalyticsBenchmark.Run(20, 2000);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"analytics (tracking + colours + zone + line + events + captions), {analytics.Objects} people in view, {analytics.Frames} frames: {analytics.MillisecondsPerFrame:F3} ms per frame, {analytics.AllocatedBytesPerFrame:F0} B allocated per frame, {analytics.Events} events"));
             Console.WriteLine("model                    provider  infer b1 ms  infer b4 ms/frame  pre ms  decode+nms ms  alloc B/frame  fps b1  fps b4");
             double? baseline = null;
             foreach (var name in models)
