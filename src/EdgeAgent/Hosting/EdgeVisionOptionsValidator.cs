@@ -83,6 +83,7 @@ public sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVi
                 errors.AddRange(CameraAnalyticsValidator.Validate(camera.Analytics, $"{key}:Analytics", model.Labels));
             }
 
+            Require(errors, camera.Analytics.SummaryInterval >= TimeSpan.Zero, $"{key}:Analytics:SummaryInterval: must not be negative");
             Require(errors, camera.DetectFps is null or (> 0 and <= 1000), $"{key}:DetectFps: must be above 0 and at most 1000, found {camera.DetectFps}");
             Require(errors, camera.PaceFps is null or (> 0 and <= 1000), $"{key}:PaceFps: must be above 0 and at most 1000, found {camera.PaceFps}");
             Require(errors, camera.CaptureNice is >= 0 and <= 19, $"{key}:CaptureNice: must be 0 to 19, found {camera.CaptureNice}");

@@ -55,6 +55,17 @@ public static class EventMessages
         ["text"] = e.Caption,
     }.ToJsonString(Options));
 
+    public static byte[] Summary(string device, string camera, string text) => Encoding.UTF8.GetBytes(new JsonObject
+    {
+        ["schema"] = "edgevision.caption",
+        ["version"] = 1,
+        ["device"] = device,
+        ["camera"] = camera,
+        ["type"] = "summary",
+        ["at"] = DateTime.UtcNow,
+        ["text"] = text,
+    }.ToJsonString(Options));
+
     public static byte[] Count(CountChange change) => Encoding.UTF8.GetBytes(change.Value.ToString(CultureInfo.InvariantCulture));
 
     private static JsonArray Box(BoxF box) => new(

@@ -85,6 +85,11 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
             }
         }
 
+        if (analytics.Summary is { } summary)
+        {
+            await _sender.SendAsync(Topics.Captions(camera), EventMessages.Summary(_device, camera, summary), MqttQualityOfServiceLevel.AtLeastOnce, retain: false, cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var count in analytics.Counts)
         {
             var direction = count.Direction is { } d ? (d == Pipeline.Analytics.CrossingDirection.In ? "in" : "out") : null;

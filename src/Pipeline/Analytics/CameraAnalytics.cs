@@ -5,7 +5,8 @@ namespace EdgeVision.Pipeline.Analytics;
 
 /// <summary>What analytics adds to one processed frame.</summary>
 /// <param name="TrackIds">Track id of each detection, in the detections' order; 0 where no confirmed track holds it.</param>
-public sealed record FrameAnalytics(int[] TrackIds, IReadOnlyList<TrackEvent> Events, IReadOnlyList<CountChange> Counts);
+/// <param name="Summary">A scene summary sentence, on the frames where one is due (every <see cref="CameraAnalyticsOptions.SummaryInterval"/>).</param>
+public sealed record FrameAnalytics(int[] TrackIds, IReadOnlyList<TrackEvent> Events, IReadOnlyList<CountChange> Counts, string? Summary = null);
 
 /// <summary>
 /// One camera's analytics, run on the postprocess stage in frame order: tracking, dominant colours measured on
@@ -24,10 +25,13 @@ public sealed class CameraAnalytics
     private readonly Dictionary<int, (ObjectColours Colours, TimeSpan At)> _colourCache = new();
     private readonly List<TrackEvent> _eventBuffer = new();
     private readonly List<CountChange> _countBuffer = new();
+    private readonly TimeSpan _summaryInterval;
+    private TimeSpan? _lastSummary;
 
     public CameraAnalytics(string camera, CameraAnalyticsOptions options, TrackerOptions? tracker = null)
     {
         _camera = camera;
+        _summaryInterval = options.SummaryInterval;
         _tracker = new ObjectTracker(tracker ?? new TrackerOptions());
         _events = new EventBuilder(camera, options);
     }
@@ -52,7 +56,23 @@ public sealed class CameraAnalytics
             events[i] = CaptionFor(e) is { } facts ? e with { Caption = _captioner.Caption(facts) } : e;
         }
 
-        return new FrameAnalytics(TrackIdsOf(detections, frame), events, _countBuffer.Count == 0 ? [] : _countBuffer.ToArray());
+        return new FrameAnalytics(TrackIdsOf(detections, frame), events, _countBuffer.Count == 0 ? [] : _countBuffer.ToArray(), SummaryDue(timestamp, capturedAt));
+    }
+
+    /// <summary>The scene in one sentence ("3 people and 1 truck in view; 2 people in zone 'path'."), when one is due.</summary>
+    private string? SummaryDue(TimeSpan timestamp, DateTimeOffset capturedAt)
+    {
+        if (_summaryInterval <= TimeSpan.Zero || (_lastSummary is { } last && timestamp - last < _summaryInterval))
+        {
+            return null;
+        }
+
+        _lastSummary = timestamp;
+        var summary = _events.Summarize(capturedAt);
+        var facts = new SceneFacts(
+            summary.InView.Where(p => p.Key != CountChange.All && p.Value > 0).Select(p => new LabelCount(p.Key, p.Value)).ToList(),
+            summary.Zones.Select(z => new ZoneOccupancy(z.Key, z.Value.Where(p => p.Key != CountChange.All && p.Value > 0).Select(p => new LabelCount(p.Key, p.Value)).ToList())).ToList());
+        return _captioner.Summarize(facts);
     }
 
     /// <summary>The caption facts of an event, or null for an update that changes nothing a sentence would say.</summary>

@@ -20,6 +20,9 @@ public sealed class CameraAnalyticsOptions
 
     public List<ZoneOptions> Zones { get; set; } = [];
 
+    /// <summary>How often a scene summary caption is made; zero turns summaries off.</summary>
+    public TimeSpan SummaryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     public List<LineOptions> Lines { get; set; } = [];
 
     /// <summary>

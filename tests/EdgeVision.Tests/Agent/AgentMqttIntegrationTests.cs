@@ -198,6 +198,7 @@ public sealed class AgentMqttIntegrationTests
             device,
             "--Mqtt:Host=127.0.0.1",
             $"--Mqtt:Port={broker.Port}",
+            "--EdgeVision:Cameras:0:Analytics:SummaryInterval=00:00:02",
             "--EdgeVision:Cameras:0:Analytics:Zones:0:Name=path",
             "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:0:0=0.2", "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:0:1=0.45",
             "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:1:0=0.8", "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:1:1=0.45",
@@ -225,6 +226,10 @@ public sealed class AgentMqttIntegrationTests
         Assert.StartsWith("A person", caption.RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
 
         Assert.Contains(subscriber.Messages, m => m.Topic == $"{prefix}/detections" && m.Payload.Contains("\"track_id\":", StringComparison.Ordinal));
+        // Summaries come every 2 s; one with people in view must arrive while the clip shows people.
+        var summary = await subscriber.WaitForAsync(m => m.Topic == $"{prefix}/captions" && m.Payload.Contains("\"type\":\"summary\"", StringComparison.Ordinal)
+            && System.Text.RegularExpressions.Regex.IsMatch(m.Payload, @"""text"":""\d+ (person|people)[^""]* in view")).WaitAsync(Bound);
+        Assert.Contains($"\"camera\":\"sample\"", summary.Payload, StringComparison.Ordinal);
         await using var late = await MosquittoSubscriber.StartAsync(broker.Port, $"{prefix}/all/person");
         var retained = await late.WaitForTopicAsync($"{prefix}/all/person").WaitAsync(Bound);
         Assert.True(retained.Retained);
