@@ -31,6 +31,12 @@ public static class ConfigurationCheck
                 case nameof(EdgeVisionOptions.Pipeline):
                     options.Pipeline = Bind<PipelineOptions>(child, errors) ?? options.Pipeline;
                     break;
+                case nameof(EdgeVisionOptions.SnapshotDirectory):
+                    options.SnapshotDirectory = child.Value ?? string.Empty;
+                    break;
+                case nameof(EdgeVisionOptions.SnapshotArchiveBytes):
+                    options.SnapshotArchiveBytes = Convert<long>(child, errors, options.SnapshotArchiveBytes);
+                    break;
                 case nameof(EdgeVisionOptions.ConsoleSummaryInterval):
                     options.ConsoleSummaryInterval = Convert<TimeSpan>(child, errors, options.ConsoleSummaryInterval);
                     break;

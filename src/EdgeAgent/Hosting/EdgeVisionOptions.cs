@@ -17,6 +17,12 @@ public sealed class EdgeVisionOptions
 
     public List<CameraOptions> Cameras { get; set; } = new();
 
+    /// <summary>Where best snapshots are kept; empty: $STATE_DIRECTORY/snapshots under systemd, else ~/.local/state/edgevision/snapshots.</summary>
+    public string SnapshotDirectory { get; set; } = string.Empty;
+
+    /// <summary>Bytes the snapshot archive may hold before the oldest files go; 0 keeps none.</summary>
+    public long SnapshotArchiveBytes { get; set; } = 200L * 1024 * 1024;
+
     /// <summary>How often the console summary is redrawn; zero turns it off.</summary>
     public TimeSpan ConsoleSummaryInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

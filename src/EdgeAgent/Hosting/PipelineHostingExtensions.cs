@@ -1,6 +1,7 @@
 using EdgeVision.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EdgeVision.EdgeAgent.Hosting;
@@ -21,7 +22,16 @@ public static class PipelineHostingExtensions
         services.AddSingleton<IValidateOptions<EdgeVisionOptions>, EdgeVisionOptionsValidator>();
         services.AddSingleton<PipelineStatisticsProxy>();
         services.AddSingleton<IPipelineStatistics>(sp => sp.GetRequiredService<PipelineStatisticsProxy>());
-        services.AddSingleton(sp => new RecentPublications(sp.GetRequiredService<IDetectionSink>()));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<EdgeVisionOptions>>().Value;
+            var archive = new SnapshotArchive(
+                sp.GetRequiredService<IDetectionSink>(),
+                string.IsNullOrEmpty(options.SnapshotDirectory) ? SnapshotArchive.DefaultRoot() : options.SnapshotDirectory,
+                options.SnapshotArchiveBytes,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<SnapshotArchive>());
+            return new RecentPublications(archive);
+        });
         services.AddHostedService<PipelineService>();
         services.AddHostedService<FrameFlowWatchdog>();
         services.AddHostedService<ConsoleSummary>();

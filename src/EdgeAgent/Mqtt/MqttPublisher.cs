@@ -85,6 +85,11 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
             }
         }
 
+        foreach (var snapshot in analytics.Snapshots)
+        {
+            await _sender.SendAsync(Topics.Snapshot(camera, snapshot.Label), snapshot.Jpeg, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, cancellationToken).ConfigureAwait(false);
+        }
+
         if (analytics.Summary is { } summary)
         {
             await _sender.SendAsync(Topics.Captions(camera), EventMessages.Summary(_device, camera, summary), MqttQualityOfServiceLevel.AtLeastOnce, retain: false, cancellationToken).ConfigureAwait(false);

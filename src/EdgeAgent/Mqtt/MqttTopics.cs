@@ -56,6 +56,13 @@ public sealed class MqttTopics
         return ValidateTopicName(_devicePrefix + camera + "/" + area + "/" + label + (direction is null ? string.Empty : "/" + direction));
     }
 
+    /// <summary>The latest best-view JPEG of a label on a camera, retained: <c>&lt;camera&gt;/&lt;label&gt;/snapshot</c>.</summary>
+    public string Snapshot(string camera, string label)
+    {
+        ThrowIfBadLevel(camera, nameof(camera), "camera name");
+        return ValidateTopicName(_devicePrefix + camera + "/" + label + "/snapshot");
+    }
+
     private string CameraTopic(string camera, string leaf)
     {
         ThrowIfBadLevel(camera, nameof(camera), "camera name");

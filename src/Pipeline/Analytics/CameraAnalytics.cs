@@ -6,7 +6,14 @@ namespace EdgeVision.Pipeline.Analytics;
 /// <summary>What analytics adds to one processed frame.</summary>
 /// <param name="TrackIds">Track id of each detection, in the detections' order; 0 where no confirmed track holds it.</param>
 /// <param name="Summary">A scene summary sentence, on the frames where one is due (every <see cref="CameraAnalyticsOptions.SummaryInterval"/>).</param>
-public sealed record FrameAnalytics(int[] TrackIds, IReadOnlyList<TrackEvent> Events, IReadOnlyList<CountChange> Counts, string? Summary = null);
+public sealed record FrameAnalytics(int[] TrackIds, IReadOnlyList<TrackEvent> Events, IReadOnlyList<CountChange> Counts, string? Summary = null)
+{
+    /// <summary>JPEG crops of tracks whose view on this frame is their best so far (a new track's first view included).</summary>
+    public IReadOnlyList<TrackSnapshotImage> Snapshots { get; init; } = [];
+}
+
+/// <summary>A best-view crop of one tracked object, with the event it belongs to.</summary>
+public sealed record TrackSnapshotImage(string EventId, int TrackId, string Label, float Score, byte[] Jpeg);
 
 /// <summary>
 /// One camera's analytics, run on the postprocess stage in frame order: tracking, dominant colours measured on
@@ -56,7 +63,39 @@ public sealed class CameraAnalytics
             events[i] = CaptionFor(e) is { } facts ? e with { Caption = _captioner.Caption(facts) } : e;
         }
 
-        return new FrameAnalytics(TrackIdsOf(detections, frame), events, _countBuffer.Count == 0 ? [] : _countBuffer.ToArray(), SummaryDue(timestamp, capturedAt));
+        return new FrameAnalytics(TrackIdsOf(detections, frame), events, _countBuffer.Count == 0 ? [] : _countBuffer.ToArray(), SummaryDue(timestamp, capturedAt))
+        {
+            Snapshots = SnapshotsOf(events, image, transform.Scale),
+        };
+    }
+
+    /// <summary>
+    /// Crops of the objects whose event says this is their best view (new tracks and better views), from the
+    /// letterbox-size frame the detector saw, with a margin of a tenth of the box around them.
+    /// </summary>
+    private static TrackSnapshotImage[] SnapshotsOf(TrackEvent[] events, Mat image, float scale)
+    {
+        List<TrackSnapshotImage>? snapshots = null;
+        foreach (var e in events)
+        {
+            if (!(e.Type == TrackEventType.New || e.BetterSnapshot) || image.Empty())
+            {
+                continue;
+            }
+
+            var box = e.Box;
+            var marginX = box.Width * 0.1f;
+            var marginY = box.Height * 0.1f;
+            var x1 = Math.Clamp((int)((box.X1 - marginX) * scale), 0, image.Width - 1);
+            var y1 = Math.Clamp((int)((box.Y1 - marginY) * scale), 0, image.Height - 1);
+            var x2 = Math.Clamp((int)Math.Ceiling((box.X2 + marginX) * scale), x1 + 1, image.Width);
+            var y2 = Math.Clamp((int)Math.Ceiling((box.Y2 + marginY) * scale), y1 + 1, image.Height);
+            using var crop = new Mat(image, new Rect(x1, y1, x2 - x1, y2 - y1));
+            Cv2.ImEncode(".jpg", crop, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 90));
+            (snapshots ??= []).Add(new TrackSnapshotImage(e.EventId, e.TrackId, e.Label, e.Score, jpeg));
+        }
+
+        return snapshots is null ? [] : snapshots.ToArray();
     }
 
     /// <summary>The scene in one sentence ("3 people and 1 truck in view; 2 people in zone 'path'."), when one is due.</summary>

@@ -154,7 +154,7 @@ public sealed class EventBuilder
         record.IsStationary = track.IsStationary;
         record.Zones = _zones.Start(track, record.TopScore, frame.Timestamp);
         record.Lines = _lines.Start(track);
-        record.BestView = track.Detected ? track.Score * track.Box.Area : 0;
+        record.BestView = track.Detected ? ViewQuality(track, frame) : 0;
         record.BestViewAt = frame.Timestamp;
         See(record, track, frame);
         events.Add(EventOf(record, TrackEventType.New, TrackChanges.None, betterSnapshot: track.Detected));
@@ -198,7 +198,7 @@ public sealed class EventBuilder
         }
 
         // A better view alone is worth a message at most once per interval; riding on another change it is free.
-        var view = track.Score * track.Box.Area;
+        var view = ViewQuality(track, frame);
         var better = track.Detected
             && view > record.BestView * (1 + _options.BetterSnapshotMargin)
             && (changes != TrackChanges.None || frame.Timestamp - record.BestViewAt >= _options.BetterSnapshotInterval);
@@ -293,5 +293,18 @@ public sealed class EventBuilder
             DwellSeconds = (record.LastSeenAt - record.FirstSeenAt).TotalSeconds,
             BetterSnapshot = betterSnapshot,
         };
+    }
+
+    /// <summary>
+    /// How good a view of the object this frame gives: score × size, and a box cut by the frame's edge counts a
+    /// quarter, since the object is only partly in the picture.
+    /// </summary>
+    private static float ViewQuality(TrackSnapshot track, TrackingFrame frame)
+    {
+        var marginX = frame.Width * 0.01f;
+        var marginY = frame.Height * 0.01f;
+        var box = track.Box;
+        var atEdge = box.X1 <= marginX || box.Y1 <= marginY || box.X2 >= frame.Width - marginX || box.Y2 >= frame.Height - marginY;
+        return track.Score * box.Area * (atEdge ? 0.25f : 1f);
     }
 }

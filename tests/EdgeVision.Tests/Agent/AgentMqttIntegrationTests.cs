@@ -15,10 +15,13 @@ public sealed class AgentMqttIntegrationTests
     private static string NewDevice() => "it-" + Guid.NewGuid().ToString("N")[..10];
 
     /// <summary>Configuration overrides every test run shares: no console summary, fast stats, a unique device.</summary>
+    private static readonly string SnapshotRoot = Path.Combine(Path.GetTempPath(), "edgevision-tests-" + Environment.ProcessId, "snapshots");
+
     private static List<string> Settings(string device, params string[] more) =>
     [
         "run",
         "--EdgeVision:ConsoleSummaryInterval=00:00:00",
+        $"--EdgeVision:SnapshotDirectory={Path.Combine(SnapshotRoot, device)}",
         $"--Mqtt:DeviceId={device}",
         "--Mqtt:StatsInterval=00:00:01",
         .. more,
@@ -230,10 +233,31 @@ public sealed class AgentMqttIntegrationTests
         var summary = await subscriber.WaitForAsync(m => m.Topic == $"{prefix}/captions" && m.Payload.Contains("\"type\":\"summary\"", StringComparison.Ordinal)
             && System.Text.RegularExpressions.Regex.IsMatch(m.Payload, @"""text"":""\d+ (person|people)[^""]* in view")).WaitAsync(Bound);
         Assert.Contains($"\"camera\":\"sample\"", summary.Payload, StringComparison.Ordinal);
+        // The best view of a person: a retained JPEG on MQTT, and files in the snapshot archive.
+        var jpeg = await ReadRetainedBytesAsync(broker.Port, $"{prefix}/person/snapshot");
+        Assert.True(jpeg.Length > 500 && jpeg[0] == 0xFF && jpeg[1] == 0xD8 && jpeg[^2] == 0xFF && jpeg[^1] == 0xD9, $"{jpeg.Length} bytes, not a JPEG");
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(SnapshotRoot, device, "sample"), "sample-*.jpg"));
+
         await using var late = await MosquittoSubscriber.StartAsync(broker.Port, $"{prefix}/all/person");
         var retained = await late.WaitForTopicAsync($"{prefix}/all/person").WaitAsync(Bound);
         Assert.True(retained.Retained);
         Assert.True(int.Parse(retained.Payload, System.Globalization.CultureInfo.InvariantCulture) >= 0);
+    }
+
+    /// <summary>One retained message's payload as raw bytes (mosquitto_sub -N: no newline added).</summary>
+    private static async Task<byte[]> ReadRetainedBytesAsync(int port, string topic)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("mosquitto_sub") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in new[] { "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", topic, "-C", "1", "-N", "-W", "30" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        using var bytes = new MemoryStream();
+        await process.StandardOutput.BaseStream.CopyToAsync(bytes).WaitAsync(Bound);
+        await process.WaitForExitAsync().WaitAsync(Bound);
+        return bytes.ToArray();
     }
 
     private static async Task<List<JsonElement>> WaitForPersonDetectionsAsync(MosquittoSubscriber subscriber, string device, string camera, int count)
