@@ -192,7 +192,7 @@ public sealed class AgentMqttIntegrationTests
     }
 
     [Fact]
-    public async Task Run_ZoneAndLineOnTheClip_PublishesTrackIdsEventsCaptionsAndRetainedCounts()
+    public async Task Run_ZoneOnTheClip_PublishesTrackIdsEventsCaptionsSnapshotsSummariesAndRetainedCounts()
     {
         await using var broker = await MosquittoBroker.StartAsync();
         var device = NewDevice();
