@@ -36,11 +36,11 @@ public sealed class ConsoleSummary : BackgroundService
         using var timer = new PeriodicTimer(_interval);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            Console.Write(Render(_statistics.Snapshot(), _recent.Recent(), _recent.Published));
+            Console.Write(Render(_statistics.Snapshot(), _recent.Recent(), _recent.Published, _recent.RecentCaptions()));
         }
     }
 
-    public static string Render(PipelineSnapshot snapshot, IReadOnlyList<string> recent, long published)
+    public static string Render(PipelineSnapshot snapshot, IReadOnlyList<string> recent, long published, IReadOnlyList<string>? captions = null)
     {
         var text = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
@@ -63,6 +63,11 @@ public sealed class ConsoleSummary : BackgroundService
         foreach (var line in recent)
         {
             text.AppendLine("   → " + line);
+        }
+
+        foreach (var caption in captions ?? [])
+        {
+            text.AppendLine("   “ " + caption);
         }
 
         return text.ToString();

@@ -10,6 +10,7 @@ public sealed class RecentPublications : IDetectionSink
 {
     private readonly IDetectionSink _inner;
     private readonly Queue<string> _recent = new();
+    private readonly Queue<string> _captions = new();
     private readonly int _capacity;
     private readonly Lock _gate = new();
     private long _published;
@@ -26,6 +27,16 @@ public sealed class RecentPublications : IDetectionSink
     {
         await _inner.PublishAsync(frame, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _published);
+        if (frame.Analytics is { } analytics)
+        {
+            foreach (var e in analytics.Events)
+            {
+                if (e.Caption is { } caption)
+                {
+                    Remember(_captions, $"{frame.Camera}: {caption}");
+                }
+            }
+        }
 
         // Only every tenth frame is described: building the line costs more than the frame's other work here.
         if (frame.Sequence % 10 != 0)
@@ -37,13 +48,27 @@ public sealed class RecentPublications : IDetectionSink
             ? "nothing"
             : string.Join(", ", frame.Detections.GroupBy(d => d.Label).OrderByDescending(g => g.Count()).Select(g => $"{g.Count()} {g.Key}"));
         var line = $"{frame.Camera} #{frame.Sequence} {frame.CapturedAt:HH:mm:ss.f}: {objects}";
+        Remember(_recent, line);
+    }
+
+    private void Remember(Queue<string> queue, string line)
+    {
         lock (_gate)
         {
-            _recent.Enqueue(line);
-            while (_recent.Count > _capacity)
+            queue.Enqueue(line);
+            while (queue.Count > _capacity)
             {
-                _recent.Dequeue();
+                queue.Dequeue();
             }
+        }
+    }
+
+    /// <summary>The last few captions, oldest first.</summary>
+    public IReadOnlyList<string> RecentCaptions()
+    {
+        lock (_gate)
+        {
+            return _captions.ToArray();
         }
     }
 
