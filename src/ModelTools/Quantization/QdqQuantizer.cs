@@ -168,18 +168,12 @@ public static class QdqQuantizer
             }
         }
 
-        var prefix = conv.Name;
-        var qName = graph.UniqueName(prefix + "/weight_quantized");
-        var sName = graph.UniqueName(prefix + "/weight_scale");
-        var zName = graph.UniqueName(prefix + "/weight_zero_point");
-        graph.Initializers[qName] = TensorData.FromBytes(q, ElementType.Int8, weight.Shape);
-        graph.Initializers[sName] = TensorData.FromFloats(scales, channels);
-        graph.Initializers[zName] = TensorData.FromBytes(new byte[channels], ElementType.Int8, channels);
-        var dq = graph.UniqueName(prefix + "/weight_dequantized");
-        var node = new OnnxNode("DequantizeLinear", graph.UniqueName(prefix + "/weight_DequantizeLinear"), [qName, sName, zName], [dq]);
-        node.Attributes["axis"] = 0L;
-        graph.Nodes.Add(node);
-        conv.Inputs[1] = dq;
+        conv.Inputs[1] = AddPerChannelDequantize(
+            graph,
+            conv.Name + "/weight",
+            TensorData.FromBytes(q, ElementType.Int8, weight.Shape),
+            scales,
+            TensorData.FromBytes(new byte[channels], ElementType.Int8, channels));
 
         if (conv.Inputs.Count < 3 || !graph.Initializers.TryGetValue(conv.Inputs[2], out var bias))
         {
@@ -202,17 +196,28 @@ public static class QdqQuantizer
             biasQ[c] = (long)Math.Clamp(Math.Round(b[c] / biasScales[c]), int.MinValue, int.MaxValue);
         }
 
-        var bqName = graph.UniqueName(prefix + "/bias_quantized");
-        var bsName = graph.UniqueName(prefix + "/bias_scale");
-        var bzName = graph.UniqueName(prefix + "/bias_zero_point");
-        graph.Initializers[bqName] = TensorData.FromLongs(biasQ, ElementType.Int32, channels);
-        graph.Initializers[bsName] = TensorData.FromFloats(biasScales, channels);
-        graph.Initializers[bzName] = TensorData.FromLongs(new long[channels], ElementType.Int32, channels);
-        var bdq = graph.UniqueName(prefix + "/bias_dequantized");
-        var biasNode = new OnnxNode("DequantizeLinear", graph.UniqueName(prefix + "/bias_DequantizeLinear"), [bqName, bsName, bzName], [bdq]);
-        biasNode.Attributes["axis"] = 0L;
-        graph.Nodes.Add(biasNode);
-        conv.Inputs[2] = bdq;
+        conv.Inputs[2] = AddPerChannelDequantize(
+            graph,
+            conv.Name + "/bias",
+            TensorData.FromLongs(biasQ, ElementType.Int32, channels),
+            biasScales,
+            TensorData.FromLongs(new long[channels], ElementType.Int32, channels));
+    }
+
+    /// <summary>Adds quantized values, per-channel scales and zero points, and a DequantizeLinear along axis 0; returns its output.</summary>
+    private static string AddPerChannelDequantize(OnnxGraph graph, string prefix, TensorData quantized, float[] scales, TensorData zeroPoints)
+    {
+        var qName = graph.UniqueName(prefix + "_quantized");
+        var sName = graph.UniqueName(prefix + "_scale");
+        var zName = graph.UniqueName(prefix + "_zero_point");
+        graph.Initializers[qName] = quantized;
+        graph.Initializers[sName] = TensorData.FromFloats(scales, scales.Length);
+        graph.Initializers[zName] = zeroPoints;
+        var output = graph.UniqueName(prefix + "_dequantized");
+        var node = new OnnxNode("DequantizeLinear", graph.UniqueName(prefix + "_DequantizeLinear"), [qName, sName, zName], [output]);
+        node.Attributes["axis"] = 0L;
+        graph.Nodes.Add(node);
+        return output;
     }
 
     /// <summary>The float tensor behind a DequantizeLinear output (the value the Q/DQ pair was put on).</summary>
