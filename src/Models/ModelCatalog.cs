@@ -64,13 +64,7 @@ public sealed class ModelCatalog
     public static ModelPackage LoadManifest(string manifestPath)
     {
         manifestPath = Path.GetFullPath(manifestPath);
-        var json = ReadText(manifestPath, "model manifest");
-        var manifest = ModelManifest.Parse(json, manifestPath);
-        var errors = manifest.Validate();
-        if (errors.Count > 0)
-        {
-            throw new UserFacingException($"model manifest {manifestPath} is invalid: {string.Join("; ", errors)}");
-        }
+        var manifest = ReadManifest(manifestPath);
 
         var directory = Path.GetDirectoryName(manifestPath)!;
         var labelsPath = Path.GetFullPath(Path.Combine(directory, manifest.Labels!));
@@ -87,6 +81,16 @@ public sealed class ModelCatalog
         var modelPath = Path.GetFullPath(Path.Combine(directory, manifest.File!));
         VerifySha256(modelPath, manifest.Sha256!);
         return new ModelPackage(manifest, manifestPath, modelPath, labels);
+    }
+
+    /// <summary>Parses and validates a manifest without touching the model file it names.</summary>
+    public static ModelManifest ReadManifest(string manifestPath)
+    {
+        var manifest = ModelManifest.Parse(ReadText(manifestPath, "model manifest"), manifestPath);
+        var errors = manifest.Validate();
+        return errors.Count > 0
+            ? throw new UserFacingException($"model manifest {manifestPath} is invalid: {string.Join("; ", errors)}")
+            : manifest;
     }
 
     /// <summary>Lower-case hex SHA-256 of a file.</summary>

@@ -41,4 +41,12 @@ public sealed class CameraOptions
     public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A copy of these options reading <paramref name="source"/> instead (a relative path made absolute, say).</summary>
+    public CameraOptions WithSource(string source)
+    {
+        var copy = (CameraOptions)MemberwiseClone();
+        copy.Source = source;
+        return copy;
+    }
 }

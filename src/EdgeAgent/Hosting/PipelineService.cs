@@ -69,23 +69,9 @@ public sealed partial class PipelineService : BackgroundService
         }
     }
 
-    /// <summary>A copy of the camera with a relative file path resolved against the content root.</summary>
-    private CameraOptions Resolved(CameraOptions camera) => new()
-    {
-        Name = camera.Name,
-        Source = CameraSource.KindOf(camera.Source) == CameraSourceKind.File ? _paths.Resolve(camera.Source) : camera.Source,
-        Loop = camera.Loop,
-        Paced = camera.Paced,
-        PaceFps = camera.PaceFps,
-        CaptureNice = camera.CaptureNice,
-        Analytics = camera.Analytics,
-        DetectFps = camera.DetectFps,
-        Enabled = camera.Enabled,
-        OpenTimeout = camera.OpenTimeout,
-        ReadTimeout = camera.ReadTimeout,
-        ReconnectInitialDelay = camera.ReconnectInitialDelay,
-        ReconnectMaxDelay = camera.ReconnectMaxDelay,
-    };
+    /// <summary>The camera with a relative file path resolved against the content root.</summary>
+    private CameraOptions Resolved(CameraOptions camera) =>
+        CameraSource.KindOf(camera.Source) == CameraSourceKind.File ? camera.WithSource(_paths.Resolve(camera.Source)) : camera;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "every camera has ended; stopping")]
     private static partial void LogAllCamerasEnded(ILogger logger);

@@ -21,7 +21,7 @@ public sealed class BenchVerb : IVerb
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["models", "video", "frames", "iterations", "threads", "cameras", "seconds", "load", "clip", "batch-wait-ms"], ["spin"]);
+        var parsed = VerbArguments.Parse(Name, args, ["models=", "video=", "frames=", "iterations=", "threads=", "cameras=", "seconds=", "load=", "clip=", "batch-wait-ms=", "spin"]);
         parsed.ExpectPositionals(0);
         var models = parsed.Get("models", "nanodet-g-416,nanodet-g-416-int8").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var frameCount = parsed.GetInt("frames", 32, 4, 1000);

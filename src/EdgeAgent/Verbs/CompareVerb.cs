@@ -18,7 +18,7 @@ public sealed class CompareVerb : IVerb
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["video", "start", "step", "frames", "score", "iou"], []);
+        var parsed = VerbArguments.Parse(Name, args, ["video=", "start=", "step=", "frames=", "score=", "iou="]);
         var referenceName = parsed.Positional(0, "the reference model name");
         var candidateName = parsed.Positional(1, "the candidate model name");
         parsed.ExpectPositionals(2);

@@ -12,7 +12,7 @@ public sealed class ConvertTfjsVerb : IVerb
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, [], ["fixed-batch", "no-optimize"]);
+        var parsed = VerbArguments.Parse(Name, args, ["fixed-batch", "no-optimize"]);
         var input = parsed.Positional(0, "the TF.js model.json path");
         var output = parsed.Positional(1, "the output .onnx path");
         parsed.ExpectPositionals(2);

@@ -38,18 +38,23 @@ public sealed class DetectVerb : IVerb
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         var output = _output ?? Console.Out;
-        var arguments = DetectArguments.Parse(args);
-        var images = ListImages(arguments.Input);
-        var model = ModelCatalog.Default.Load(arguments.Model);
-        var options = new DetectorOptions { MaxBatchSize = 1 };
-        if (arguments.Threshold is { } threshold)
+        var parsed = VerbArguments.Parse(Name, args, ["model=", "json", "out=", "threshold="]);
+        var input = parsed.Positional(0, "an image or a folder of images");
+        if (parsed.Positionals.Count > 1)
         {
-            options.ScoreThreshold = threshold;
+            throw new UserFacingException($"detect takes one image or folder, found a second: '{parsed.Positionals[1]}'", 2);
         }
 
-        if (arguments.OutputDirectory is not null)
+        var outputDirectory = parsed.Get("out");
+        var json = parsed.Has("json");
+        var options = new DetectorOptions { MaxBatchSize = 1 };
+        options.ScoreThreshold = (float)parsed.GetDouble("threshold", options.ScoreThreshold, 0, 1);
+        var images = ListImages(input);
+        var model = ModelCatalog.Default.Load(parsed.Get("model", DefaultModel));
+
+        if (outputDirectory is not null)
         {
-            Directory.CreateDirectory(arguments.OutputDirectory);
+            Directory.CreateDirectory(outputDirectory);
         }
 
         using var detector = OnnxDetector.Create(model, options, new ConsoleWarningLogger(_warnings ?? Console.Error));
@@ -64,12 +69,12 @@ public sealed class DetectVerb : IVerb
             }
 
             var result = new ImageResult(path, image.Width, image.Height, Detect(detector, image, path));
-            if (arguments.OutputDirectory is not null)
+            if (outputDirectory is not null)
             {
-                WriteAnnotated(image, result, arguments.OutputDirectory);
+                WriteAnnotated(image, result, outputDirectory);
             }
 
-            if (arguments.Json)
+            if (json)
             {
                 results.Add(result);
             }
@@ -79,7 +84,7 @@ public sealed class DetectVerb : IVerb
             }
         }
 
-        if (arguments.Json)
+        if (json)
         {
             WriteJson(output, results);
         }

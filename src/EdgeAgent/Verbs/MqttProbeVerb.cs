@@ -19,7 +19,7 @@ public sealed class MqttProbeVerb : IVerb
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["host", "port", "device", "prefix"], []);
+        var parsed = VerbArguments.Parse(Name, args, ["host=", "port=", "device=", "prefix="]);
         parsed.ExpectPositionals(0);
         var options = new MqttOptions
         {

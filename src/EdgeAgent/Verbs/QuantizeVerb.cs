@@ -14,7 +14,7 @@ public sealed class QuantizeVerb : IVerb
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["calibration", "model", "frames", "start", "step", "method", "percentile", "activations", "keep-float", "threads"], []);
+        var parsed = VerbArguments.Parse(Name, args, ["calibration=", "model=", "frames=", "start=", "step=", "method=", "percentile=", "activations=", "keep-float=", "threads="]);
         var input = parsed.Positional(0, "the float .onnx path");
         var output = parsed.Positional(1, "the output .onnx path");
         parsed.ExpectPositionals(2);
@@ -40,11 +40,7 @@ public sealed class QuantizeVerb : IVerb
 
         // The manifest gives the preprocessing; calibration frames must look exactly like run-time frames.
         var manifestPath = ModelCatalog.Default.ResolveManifestPath(parsed.Get("model", "nanodet-g-416"));
-        var manifest = ModelManifest.Parse(File.ReadAllText(manifestPath), manifestPath);
-        if (manifest.Validate() is { Count: > 0 } errors)
-        {
-            throw new UserFacingException($"model manifest {manifestPath} is invalid: {string.Join("; ", errors)}");
-        }
+        var manifest = ModelCatalog.ReadManifest(manifestPath);
 
         var frames = new CalibrationFrames(
             calibration,

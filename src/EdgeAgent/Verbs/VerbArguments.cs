@@ -1,10 +1,11 @@
+using System.Globalization;
 using EdgeVision.Models;
 
 namespace EdgeVision.EdgeAgent.Verbs;
 
 /// <summary>
-/// A verb's arguments: positionals and <c>--name value</c> / <c>--flag</c> options. Every option must be known
-/// to the verb; anything else is a usage error naming the option.
+/// A verb's arguments: positionals and <c>--name value</c> (or <c>--name=value</c>) / <c>--flag</c> options. Every
+/// option must be known to the verb; anything else is a usage error (exit 2) naming it and the known ones.
 /// </summary>
 public sealed class VerbArguments
 {
@@ -20,22 +21,22 @@ public sealed class VerbArguments
 
     public IReadOnlyList<string> Positionals { get; }
 
-    /// <param name="valueOptions">Options that take a value (without the leading --).</param>
-    /// <param name="flags">Options that take none.</param>
-    public static VerbArguments Parse(string verb, string[] args, IReadOnlyCollection<string> valueOptions, IReadOnlyCollection<string> flags)
+    /// <param name="options">The verb's options without the leading --, in the order help lists them; a trailing '=' marks one that takes a value.</param>
+    public static VerbArguments Parse(string verb, IReadOnlyList<string> args, IReadOnlyList<string> options)
     {
+        var takesValue = options.ToDictionary(o => o.TrimEnd('='), o => o.EndsWith('='), StringComparer.Ordinal);
         var positionals = new List<string>();
         var parsed = new VerbArguments(verb, positionals);
-        for (var i = 0; i < args.Length; i++)
+        for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg == "--")
+            if (!arg.StartsWith('-') || arg.Length == 1)
             {
                 positionals.Add(arg);
                 continue;
             }
 
-            var name = arg[2..];
+            var name = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : arg;
             string? inlineValue = null;
             var eq = name.IndexOf('=');
             if (eq >= 0)
@@ -44,19 +45,15 @@ public sealed class VerbArguments
                 name = name[..eq];
             }
 
-            if (flags.Contains(name) && inlineValue is null)
+            if (!takesValue.TryGetValue(name, out var needsValue) || (!needsValue && inlineValue is not null))
             {
-                parsed._options[name] = null;
+                var known = string.Join(", ", takesValue.Keys.Select(k => "--" + k));
+                throw new UserFacingException($"unknown option '{arg}' for {verb} (known: {known})", 2);
             }
-            else if (valueOptions.Contains(name))
-            {
-                var value = inlineValue ?? (i + 1 < args.Length ? args[++i] : throw new UserFacingException($"{verb}: option --{name} needs a value", 2));
-                parsed._options[name] = value;
-            }
-            else
-            {
-                throw new UserFacingException($"{verb}: unknown option --{name}", 2);
-            }
+
+            parsed._options[name] = needsValue
+                ? inlineValue ?? (i + 1 < args.Count ? args[++i] : throw new UserFacingException($"{arg} needs a value", 2))
+                : null;
         }
 
         return parsed;
@@ -76,9 +73,9 @@ public sealed class VerbArguments
             return fallback;
         }
 
-        if (!int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
-            throw new UserFacingException($"{Verb}: --{name} must be a whole number from {min} to {max}, got '{text}'", 2);
+            throw new UserFacingException(string.Create(CultureInfo.InvariantCulture, $"--{name} must be a whole number from {min} to {max}, found '{text}'"), 2);
         }
 
         return value;
@@ -92,23 +89,25 @@ public sealed class VerbArguments
             return fallback;
         }
 
-        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) || !(value >= min && value <= max))
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !(value >= min && value <= max))
         {
-            throw new UserFacingException($"{Verb}: --{name} must be a number from {min} to {max}, got '{text}'", 2);
+            throw new UserFacingException(string.Create(CultureInfo.InvariantCulture, $"--{name} must be a number from {min} to {max}, found '{text}'"), 2);
         }
 
         return value;
     }
 
+    /// <param name="what">What the argument is, as in "{verb} needs {what}".</param>
     public string Positional(int index, string what) => index < Positionals.Count
         ? Positionals[index]
-        : throw new UserFacingException($"{Verb}: missing {what}", 2);
+        : throw new UserFacingException($"{Verb} needs {what}", 2);
 
+    /// <summary>Refuses arguments beyond the first <paramref name="max"/>.</summary>
     public void ExpectPositionals(int max)
     {
         if (Positionals.Count > max)
         {
-            throw new UserFacingException($"{Verb}: unexpected argument '{Positionals[max]}'", 2);
+            throw new UserFacingException($"{Verb} takes {max} argument{(max == 1 ? string.Empty : "s")}, found another: '{Positionals[max]}'", 2);
         }
     }
 }

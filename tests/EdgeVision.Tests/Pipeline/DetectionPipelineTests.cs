@@ -203,7 +203,7 @@ public sealed class DetectionPipelineTests : IDisposable
         Assert.Equal(80, snapshot.Stages.Single(s => s.Stage == "preprocess").Count);
         Assert.Equal(80, snapshot.Stages.Single(s => s.Stage == "publish").Count);
         Assert.True(snapshot.DetectionsByLabel["person"] >= 80);
-        Assert.Contains("bench", PipelineSummary.Format(snapshot), StringComparison.Ordinal);
+        Assert.Contains("bench", EdgeVision.EdgeAgent.Hosting.ConsoleSummary.Render(snapshot, [], 0), StringComparison.Ordinal);
     }
 
     private static CameraOptions Vtest(string name, double? detectFps) =>
