@@ -27,6 +27,6 @@ public sealed record FrameDetections(
     int BatchSize,
     Detection[] Detections)
 {
-    /// <summary>Track ids, events and count changes of this frame; null for a camera in detect-only mode.</summary>
+    /// <summary>Track ids, events and count changes of this frame (counts only, and track ids all 0, for a camera in detect-only mode); null where no analytics ran.</summary>
     public Analytics.FrameAnalytics? Analytics { get; init; }
 }

@@ -17,26 +17,21 @@ internal sealed class PostprocessStage
     private readonly ILogger _logger;
 
     // Per camera, created on its first frame; analytics keeps per-camera state and sees each camera's frames in order.
-    private readonly Dictionary<int, (CameraAnalytics? Analytics, long FirstTimestamp)> _cameras = new();
+    private readonly Dictionary<int, (CameraAnalytics Analytics, long FirstTimestamp)> _cameras = new();
 
     public PostprocessStage(ILogger logger)
     {
         _logger = logger;
     }
 
-    private FrameAnalytics? Analyze(PipelineRun run, in InferredFrame item)
+    private FrameAnalytics Analyze(PipelineRun run, in InferredFrame item)
     {
         var info = item.Info;
         if (!_cameras.TryGetValue(info.CameraIndex, out var state))
         {
             var camera = run.Cameras[info.CameraIndex].Camera;
-            var analytics = camera.Analytics.Mode == CameraAnalyticsOptions.TrackMode ? new CameraAnalytics(camera.Name, camera.Analytics) : null;
+            var analytics = new CameraAnalytics(camera.Name, camera.Analytics);
             _cameras[info.CameraIndex] = state = (analytics, info.CaptureTimestamp);
-        }
-
-        if (state.Analytics is null)
-        {
-            return null;
         }
 
         var timestamp = Stopwatch.GetElapsedTime(state.FirstTimestamp, info.CaptureTimestamp);

@@ -25,7 +25,7 @@ public sealed class CameraAnalytics
     private static readonly TimeSpan ColourRefresh = TimeSpan.FromSeconds(2);
 
     private readonly string _camera;
-    private readonly ObjectTracker _tracker;
+    private readonly ObjectTracker? _tracker;
     private readonly EventBuilder _events;
     private readonly ColourNamer _colours = new();
     private readonly TemplateCaptioner _captioner = new();
@@ -39,13 +39,18 @@ public sealed class CameraAnalytics
     {
         _camera = camera;
         _summaryInterval = options.SummaryInterval;
-        _tracker = new ObjectTracker(tracker ?? new TrackerOptions());
+        _tracker = options.Mode == CameraAnalyticsOptions.DetectOnlyMode ? null : new ObjectTracker(tracker ?? new TrackerOptions());
         _events = new EventBuilder(camera, options);
     }
 
     /// <param name="image">The frame scaled by <paramref name="transform"/>'s scale (no padding), as the detector saw it.</param>
     public FrameAnalytics Process(long sequence, DateTimeOffset capturedAt, TimeSpan timestamp, int width, int height, Detection[] detections, Mat image, in LetterboxTransform transform)
     {
+        if (_tracker is null)
+        {
+            return CountOnly(sequence, capturedAt, timestamp, width, height, detections);
+        }
+
         var frame = _tracker.Update(_camera, sequence, capturedAt, timestamp, width, height, detections);
         frame = WithColours(frame, image, transform.Scale);
         foreach (var ended in frame.EndedTrackIds)
@@ -67,6 +72,25 @@ public sealed class CameraAnalytics
         {
             Snapshots = SnapshotsOf(events, image, transform.Scale),
         };
+    }
+
+    /// <summary>
+    /// Detect-only mode: each detection counted where it stands, in zones and in view, without tracks, events or
+    /// snapshots (those need an object followed from frame to frame); counts and summaries are still published.
+    /// </summary>
+    private FrameAnalytics CountOnly(long sequence, DateTimeOffset capturedAt, TimeSpan timestamp, int width, int height, Detection[] detections)
+    {
+        var objects = new TrackSnapshot[detections.Length];
+        for (var i = 0; i < detections.Length; i++)
+        {
+            var d = detections[i];
+            objects[i] = new TrackSnapshot(0, d.ClassId, d.Label, d.Score, new BoxF(d.X1, d.Y1, d.X2, d.Y2), 0, 0, IsStationary: false, Detected: true);
+        }
+
+        _eventBuffer.Clear();
+        _countBuffer.Clear();
+        _events.Process(new TrackingFrame(_camera, sequence, capturedAt, timestamp, width, height, objects, []), _eventBuffer, _countBuffer);
+        return new FrameAnalytics(new int[detections.Length], [], _countBuffer.Count == 0 ? [] : _countBuffer.ToArray(), SummaryDue(timestamp, capturedAt));
     }
 
     /// <summary>
