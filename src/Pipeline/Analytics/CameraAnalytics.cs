@@ -25,9 +25,18 @@ public sealed class CameraAnalytics
     private static readonly TimeSpan ColourRefresh = TimeSpan.FromSeconds(2);
 
     private readonly string _camera;
+    /// <summary>
+    /// Pixels read per band for the tracker's colour signatures: they are read on every frame for every
+    /// detection, so on a coarser grid than colour names, which are cached per track.
+    /// </summary>
+    public const int SignatureSamplesPerBand = 64;
+
     private readonly ObjectTracker? _tracker;
     private readonly EventBuilder _events;
     private readonly ColourNamer _colours = new();
+
+    private readonly ColourNamer _signatures = new(SignatureSamplesPerBand);
+    private float[] _signatureBuffer = new float[32 * ColourNamer.DescriptorLength];
     private readonly TemplateCaptioner _captioner = new();
     private readonly Dictionary<int, (ObjectColours Colours, TimeSpan At)> _colourCache = new();
     private readonly List<TrackEvent> _eventBuffer = new();
@@ -51,7 +60,7 @@ public sealed class CameraAnalytics
             return CountOnly(sequence, capturedAt, timestamp, width, height, detections);
         }
 
-        var frame = _tracker.Update(_camera, sequence, capturedAt, timestamp, width, height, detections);
+        var frame = _tracker.Update(_camera, sequence, capturedAt, timestamp, width, height, detections, SignaturesOf(detections, image, transform.Scale));
         frame = WithColours(frame, image, transform.Scale);
         foreach (var ended in frame.EndedTrackIds)
         {
@@ -72,6 +81,25 @@ public sealed class CameraAnalytics
         {
             Snapshots = SnapshotsOf(events, image, transform.Scale),
         };
+    }
+
+    /// <summary>Each detection's colour signature, read from the scaled frame, for the tracker.</summary>
+    private ReadOnlySpan<float> SignaturesOf(Detection[] detections, Mat image, float scale)
+    {
+        var length = detections.Length * ColourNamer.DescriptorLength;
+        if (image.Empty() || length == 0)
+        {
+            return [];
+        }
+
+        if (_signatureBuffer.Length < length)
+        {
+            _signatureBuffer = new float[Math.Max(length, _signatureBuffer.Length * 2)];
+        }
+
+        var signatures = _signatureBuffer.AsSpan(0, length);
+        _signatures.Describe(image, detections, scale, signatures);
+        return signatures;
     }
 
     /// <summary>

@@ -55,6 +55,9 @@ public sealed class ColourNamer
     private const int Purple = 15;
     private const int BinCount = 16;
 
+    /// <summary>Number of values in a <see cref="Describe"/> signature.</summary>
+    public const int DescriptorLength = 2 * BinCount;
+
     private static readonly string[] BinNames =
     [
         "black", "grey", "white", "red", "dark red", "pink", "orange", "brown", "yellow",
@@ -131,6 +134,79 @@ public sealed class ColourNamer
             Dominant(upper, upperSamples),
             Dominant(lower, lowerSamples),
             Dominant(both, upperSamples + lowerSamples));
+    }
+
+    /// <summary>
+    /// A colour signature of the object in <paramref name="box"/> for telling objects apart while tracking:
+    /// the share of each palette bin in the upper band (15–50 % of the height) and in the lower band (55–90 %),
+    /// both narrowed like a person's torso, written to <paramref name="descriptor"/>
+    /// (<see cref="DescriptorLength"/> values, each band summing to 1). Returns false, leaving the descriptor
+    /// unspecified, when a band lies outside the frame.
+    /// </summary>
+    /// <param name="frame">8-bit BGR, as for <see cref="Name"/>; the box is in this frame's pixels.</param>
+    public bool Describe(Mat frame, BoxF box, Span<float> descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        if (descriptor.Length < DescriptorLength)
+        {
+            throw new ArgumentException($"needs room for {DescriptorLength} values, got {descriptor.Length}", nameof(descriptor));
+        }
+
+        Span<int> counts = stackalloc int[BinCount];
+        return DescribeBand(frame, box, UpperTop, UpperBottom, counts, descriptor[..BinCount])
+            && DescribeBand(frame, box, LowerTop, LowerBottom, counts, descriptor.Slice(BinCount, BinCount));
+    }
+
+    /// <summary>
+    /// <see cref="Describe(Mat, BoxF, Span{float})"/> for each detection, boxes given in source pixels and scaled by
+    /// <paramref name="scale"/> onto <paramref name="frame"/>, into consecutive runs of
+    /// <see cref="DescriptorLength"/> values; a detection with no signature gets NaN as its first value.
+    /// </summary>
+    public void Describe(Mat frame, ReadOnlySpan<EdgeVision.Models.Detection> detections, float scale, Span<float> signatures)
+    {
+        for (var i = 0; i < detections.Length; i++)
+        {
+            var d = detections[i];
+            var signature = signatures.Slice(i * DescriptorLength, DescriptorLength);
+            if (!Describe(frame, new BoxF(d.X1 * scale, d.Y1 * scale, d.X2 * scale, d.Y2 * scale), signature))
+            {
+                signature[0] = float.NaN;
+            }
+        }
+    }
+
+    /// <summary>Bhattacharyya coefficient of the upper bands of two <see cref="Describe"/> signatures, in [0, 1].</summary>
+    public static float UpperSimilarity(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => BandSimilarity(a[..BinCount], b[..BinCount]);
+
+    /// <summary>Bhattacharyya coefficient of the lower bands of two <see cref="Describe"/> signatures, in [0, 1].</summary>
+    public static float LowerSimilarity(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => BandSimilarity(a.Slice(BinCount, BinCount), b.Slice(BinCount, BinCount));
+
+    private bool DescribeBand(Mat frame, BoxF box, float top, float bottom, Span<int> counts, Span<float> band)
+    {
+        counts.Clear();
+        var samples = Sample(frame, box, PersonInset, top, bottom, counts);
+        if (samples == 0)
+        {
+            return false;
+        }
+
+        for (var bin = 0; bin < BinCount; bin++)
+        {
+            band[bin] = counts[bin] / (float)samples;
+        }
+
+        return true;
+    }
+
+    private static float BandSimilarity(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var sum = 0f;
+        for (var bin = 0; bin < a.Length; bin++)
+        {
+            sum += MathF.Sqrt(a[bin] * b[bin]);
+        }
+
+        return Math.Min(sum, 1f);
     }
 
     /// <summary>
@@ -224,10 +300,13 @@ public sealed class ColourNamer
             return 0;
         }
 
+        // Mat's size and data accessors call into OpenCV; read them once, not per pixel.
+        var frameWidth = frame.Width;
+        var frameHeight = frame.Height;
         var x0 = Math.Max(box.X1 + width * inset, 0f);
-        var x1 = Math.Min(box.X2 - width * inset, frame.Width);
+        var x1 = Math.Min(box.X2 - width * inset, frameWidth);
         var y0 = Math.Max(box.Y1 + height * top, 0f);
-        var y1 = Math.Min(box.Y1 + height * bottom, frame.Height);
+        var y1 = Math.Min(box.Y1 + height * bottom, frameHeight);
         if (!(x1 - x0 >= 1 && y1 - y0 >= 1))
         {
             return 0;
@@ -242,11 +321,11 @@ public sealed class ColourNamer
         var pixels = (byte*)frame.DataPointer;
         for (var j = 0; j < rows; j++)
         {
-            var y = Math.Min((int)(y0 + (j + 0.5f) * stepY), frame.Height - 1);
+            var y = Math.Min((int)(y0 + (j + 0.5f) * stepY), frameHeight - 1);
             var row = pixels + y * stride;
             for (var i = 0; i < columns; i++)
             {
-                var x = Math.Min((int)(x0 + (i + 0.5f) * stepX), frame.Width - 1);
+                var x = Math.Min((int)(x0 + (i + 0.5f) * stepX), frameWidth - 1);
                 var pixel = row + x * 3;
                 var (h, s, v) = ToHsv(pixel[0], pixel[1], pixel[2]);
                 counts[BinOf(h, s, v)]++;

@@ -10,6 +10,12 @@ public interface IObjectTracker
     /// them. The returned frame is new on every call; callers may keep it.
     /// </summary>
     /// <param name="timestamp">Monotonic time of the frame in its camera's stream; an earlier time than the last one starts the tracker afresh.</param>
+    /// <param name="appearances">
+    /// Empty, or each detection's colour signature (<see cref="ColourNamer.Describe(OpenCvSharp.Mat, BoxF, Span{float})"/>):
+    /// <see cref="ColourNamer.DescriptorLength"/> values per detection in the order of <paramref name="detections"/>,
+    /// NaN as the first value of a detection without one. With them, an object stepping out over another does
+    /// not take its id (<see cref="TrackerOptions.AppearanceWeight"/>, <see cref="TrackerOptions.UpperAppearanceGate"/>).
+    /// </param>
     TrackingFrame Update(
         string camera,
         long sequence,
@@ -17,5 +23,6 @@ public interface IObjectTracker
         TimeSpan timestamp,
         int width,
         int height,
-        IReadOnlyList<Detection> detections);
+        IReadOnlyList<Detection> detections,
+        ReadOnlySpan<float> appearances = default);
 }

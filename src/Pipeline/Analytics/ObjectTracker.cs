@@ -32,6 +32,9 @@ public sealed class ObjectTracker : IObjectTracker
     private bool[] _detectionTaken = new bool[64];
     private float[] _costs = new float[1024];
     private int[] _rowToColumn = new int[64];
+    private float[] _appearances = new float[64 * ColourNamer.DescriptorLength];
+    private int _appearanceCount;
+    private int _detectionCount;
     private string? _camera;
     private TimeSpan? _lastTimestamp;
     private int _lastId;
@@ -51,6 +54,7 @@ public sealed class ObjectTracker : IObjectTracker
     /// <summary>Tracks held now: tentative, tracked and coasting.</summary>
     public int TrackCount => _tracks.Count;
 
+    /// <inheritdoc/>
     public TrackingFrame Update(
         string camera,
         long sequence,
@@ -58,10 +62,17 @@ public sealed class ObjectTracker : IObjectTracker
         TimeSpan timestamp,
         int width,
         int height,
-        IReadOnlyList<Detection> detections)
+        IReadOnlyList<Detection> detections,
+        ReadOnlySpan<float> appearances = default)
     {
         ArgumentNullException.ThrowIfNull(camera);
         ArgumentNullException.ThrowIfNull(detections);
+        if (!appearances.IsEmpty && appearances.Length != detections.Count * ColourNamer.DescriptorLength)
+        {
+            throw new ArgumentException($"expected {ColourNamer.DescriptorLength} values for each of {detections.Count} detections, got {appearances.Length}", nameof(appearances));
+        }
+
+        CopyAppearances(appearances, detections.Count);
         if (_camera is null)
         {
             _camera = camera;
@@ -164,6 +175,71 @@ public sealed class ObjectTracker : IObjectTracker
         return new TrackingFrame(camera, sequence, capturedAt, timestamp, width, height, Snapshot(), EndedIds());
     }
 
+    private void CopyAppearances(ReadOnlySpan<float> appearances, int count)
+    {
+        _appearanceCount = appearances.IsEmpty ? 0 : count;
+        if (_appearances.Length < appearances.Length)
+        {
+            _appearances = new float[Math.Max(appearances.Length, _appearances.Length * 2)];
+        }
+
+        appearances.CopyTo(_appearances);
+    }
+
+    /// <summary>The signature of detection <paramref name="index"/> this frame; empty when it has none.</summary>
+    private ReadOnlySpan<float> AppearanceOf(int index)
+    {
+        if (index >= _appearanceCount)
+        {
+            return [];
+        }
+
+        var signature = _appearances.AsSpan(index * ColourNamer.DescriptorLength, ColourNamer.DescriptorLength);
+        return float.IsNaN(signature[0]) ? [] : signature;
+    }
+
+    /// <summary>
+    /// The appearance part of a pairing's cost: <see cref="TrackerOptions.AppearanceWeight"/> × (1 − upper-body
+    /// similarity), or never when both upper and lower body differ past the gates; nothing where either side
+    /// has no signature yet.
+    /// </summary>
+    private float AppearanceCost(TrackedObject track, int detectionIndex)
+    {
+        var seen = AppearanceOf(detectionIndex);
+        if (track.Appearance is not { } known || seen.IsEmpty)
+        {
+            return 0f;
+        }
+
+        var upper = ColourNamer.UpperSimilarity(known, seen);
+        var lower = ColourNamer.LowerSimilarity(known, seen);
+        if (upper < _options.UpperAppearanceGate && lower < _options.LowerAppearanceGate && !Overlapped(detectionIndex))
+        {
+            return NeverCost;
+        }
+
+        return _options.AppearanceWeight * (1f - upper);
+    }
+
+    /// <summary>
+    /// Whether another detection covers a fifth or more of this one's box: its pixels are then partly someone
+    /// else's, and its colours must not teach the track what it looks like.
+    /// </summary>
+    private bool Overlapped(int detectionIndex)
+    {
+        var box = _boxes[detectionIndex];
+        var area = box.Width * box.Height;
+        for (var other = 0; other < _detectionCount; other++)
+        {
+            if (other != detectionIndex && box.IntersectionArea(_boxes[other]) >= 0.2f * area)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private void SortDetections(IReadOnlyList<Detection> detections)
     {
         var count = detections.Count;
@@ -173,6 +249,7 @@ public sealed class ObjectTracker : IObjectTracker
             _detectionTaken = new bool[_boxes.Length];
         }
 
+        _detectionCount = count;
         _highDetections.Clear();
         _lowDetections.Clear();
         for (var i = 0; i < count; i++)
@@ -231,13 +308,14 @@ public sealed class ObjectTracker : IObjectTracker
             for (var column = 0; column < columns; column++)
             {
                 var detectionIndex = _candidateDetections[column];
-                _costs[(row * columns) + column] = detections[detectionIndex].ClassId != track.ClassId
+                var cost = detections[detectionIndex].ClassId != track.ClassId
                     ? NeverCost
                     : maxDistance > 0 ? DistanceCost(predicted, _boxes[detectionIndex], maxDistance) : IouCost(predicted, _boxes[detectionIndex], minIou);
+                _costs[(row * columns) + column] = cost < NeverCost ? cost + AppearanceCost(track, detectionIndex) : cost;
             }
         }
 
-        var gate = maxDistance > 0 ? 1f : 1f - minIou;
+        var gate = (maxDistance > 0 ? 1f : 1f - minIou) + _options.AppearanceWeight;
         _assignment.Solve(_costs.AsSpan(0, rows * columns), rows, columns, gate, _rowToColumn.AsSpan(0, rows));
         for (var row = 0; row < rows; row++)
         {
@@ -249,7 +327,7 @@ public sealed class ObjectTracker : IObjectTracker
 
             var detectionIndex = _candidateDetections[column];
             _detectionTaken[detectionIndex] = true;
-            Continue(_tracks[_candidateTracks[row]], detections[detectionIndex], _boxes[detectionIndex], timestamp);
+            Continue(_tracks[_candidateTracks[row]], detections[detectionIndex], detectionIndex, timestamp);
         }
     }
 
@@ -274,8 +352,14 @@ public sealed class ObjectTracker : IObjectTracker
         return distance <= maxDistance ? distance / maxDistance : NeverCost;
     }
 
-    private void Continue(TrackedObject track, Detection detection, BoxF box, TimeSpan timestamp)
+    private void Continue(TrackedObject track, Detection detection, int detectionIndex, TimeSpan timestamp)
     {
+        var box = _boxes[detectionIndex];
+        if (detection.Score >= _options.HighScoreThreshold && !Overlapped(detectionIndex))
+        {
+            Remember(track, AppearanceOf(detectionIndex));
+        }
+
         track.Motion.Update(box);
         track.DetectedBox = box;
         track.Score = detection.Score;
@@ -292,6 +376,30 @@ public sealed class ObjectTracker : IObjectTracker
         else
         {
             track.State = TrackState.Tracked;
+        }
+    }
+
+    /// <summary>
+    /// Folds an unobstructed confident detection's signature into the track's, a tenth at a time, so that
+    /// lighting may change it slowly while one odd frame cannot.
+    /// </summary>
+    private static void Remember(TrackedObject track, ReadOnlySpan<float> seen)
+    {
+        if (seen.IsEmpty)
+        {
+            return;
+        }
+
+        track.AppearanceSamples++;
+        if (track.Appearance is not { } known)
+        {
+            track.Appearance = seen.ToArray();
+            return;
+        }
+
+        for (var i = 0; i < known.Length; i++)
+        {
+            known[i] = (0.9f * known[i]) + (0.1f * seen[i]);
         }
     }
 
@@ -342,6 +450,10 @@ public sealed class ObjectTracker : IObjectTracker
 
             var detection = detections[index];
             var track = new TrackedObject(detection.ClassId, detection.Label, detection.Score, _boxes[index], timestamp);
+            if (!Overlapped(index))
+            {
+                Remember(track, AppearanceOf(index));
+            }
             if (confirmAtOnce)
             {
                 Confirm(track);

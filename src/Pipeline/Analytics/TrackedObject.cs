@@ -31,6 +31,15 @@ internal sealed class TrackedObject(int classId, string label, float score, BoxF
 
     public bool IsStationary { get; set; }
 
+    /// <summary>
+    /// Running mean of the colour signatures (<see cref="ColourNamer.Describe"/>) of the object's unobstructed
+    /// confident detections; null until one arrives with a signature.
+    /// </summary>
+    public float[]? Appearance { get; set; }
+
+    /// <summary>How many signatures <see cref="Appearance"/> holds.</summary>
+    public int AppearanceSamples { get; set; }
+
     /// <summary>The box the track reports: the detection's when it has one this frame, else the prediction.</summary>
     public BoxF ReportedBox => DetectedThisFrame ? DetectedBox : Motion.Box;
 }

@@ -44,6 +44,23 @@ public sealed class TrackerOptions
     public float RecoveryDistance { get; set; } = 1.0f;
 
     /// <summary>
+    /// How much colour counts in pairing tracks with detections when the caller passes colour signatures: this
+    /// times (1 − upper-body similarity) is added to the IoU cost (1 − IoU), so of two boxes in the right place
+    /// the one that looks like the object wins. 0 leaves pairing to position alone.
+    /// </summary>
+    public float AppearanceWeight { get; set; } = 0.3f;
+
+    /// <summary>
+    /// With <see cref="LowerAppearanceGate"/>: a track and a detection whose upper-body similarity is below this
+    /// and whose lower-body similarity is below that are never paired, whatever their overlap. Both must differ,
+    /// because a box half hidden by someone else changes one band's colours but rarely both.
+    /// </summary>
+    public float UpperAppearanceGate { get; set; } = 0.35f;
+
+    /// <summary>See <see cref="UpperAppearanceGate"/>.</summary>
+    public float LowerAppearanceGate { get; set; } = 0.65f;
+
+    /// <summary>
     /// Speed below which an object counts as still, in box sizes (√(width·height)) per second, so one
     /// threshold fits near and far objects: a walker moves about one size per second, while the filtered
     /// velocity of a still object jitters by some 0.05 sizes per second.
@@ -73,6 +90,9 @@ public sealed class TrackerOptions
         CheckIou(errors, nameof(HighMatchIou), HighMatchIou);
         CheckIou(errors, nameof(LowMatchIou), LowMatchIou);
         CheckIou(errors, nameof(TentativeMatchIou), TentativeMatchIou);
+        CheckProbability(errors, nameof(AppearanceWeight), AppearanceWeight);
+        CheckProbability(errors, nameof(UpperAppearanceGate), UpperAppearanceGate);
+        CheckProbability(errors, nameof(LowerAppearanceGate), LowerAppearanceGate);
         if (ConfirmHits < 1)
         {
             errors.Add($"{nameof(ConfirmHits)}: must be at least 1, found {ConfirmHits}");

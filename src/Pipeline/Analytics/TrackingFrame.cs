@@ -15,15 +15,16 @@ public readonly record struct BoxF(float X1, float Y1, float X2, float Y2)
     /// <summary>Intersection over union with <paramref name="other"/>: 0 for disjoint or empty boxes, 1 for equal ones.</summary>
     public float IntersectionOverUnion(BoxF other)
     {
+        var intersection = IntersectionArea(other);
+        return intersection <= 0 ? 0f : intersection / (Area + other.Area - intersection);
+    }
+
+    /// <summary>Area the two boxes share; 0 when they are disjoint.</summary>
+    public float IntersectionArea(BoxF other)
+    {
         var width = Math.Min(X2, other.X2) - Math.Max(X1, other.X1);
         var height = Math.Min(Y2, other.Y2) - Math.Max(Y1, other.Y1);
-        if (width <= 0 || height <= 0)
-        {
-            return 0f;
-        }
-
-        var intersection = width * height;
-        return intersection / (Area + other.Area - intersection);
+        return width <= 0 || height <= 0 ? 0f : width * height;
     }
 }
 

@@ -251,4 +251,28 @@ public sealed class ColourNamerTests
 
         Assert.Equal(new ObjectColours(null, null, "light blue"), colours);
     }
+
+    [Fact]
+    public void Describe_SameAndDifferentClothes_SimilarityOneForSameNearZeroForDifferent()
+    {
+        using var frame = new Mat(100, 120, MatType.CV_8UC3, new Scalar(30, 30, 30));
+        frame[new Rect(0, 0, 40, 52)].SetTo(new Scalar(0, 0, 200));
+        frame[new Rect(0, 52, 40, 48)].SetTo(new Scalar(160, 90, 40));
+        frame[new Rect(40, 0, 40, 52)].SetTo(new Scalar(0, 0, 200));
+        frame[new Rect(40, 52, 40, 48)].SetTo(new Scalar(160, 90, 40));
+        var first = new float[ColourNamer.DescriptorLength];
+        var second = new float[ColourNamer.DescriptorLength];
+        var third = new float[ColourNamer.DescriptorLength];
+        var namer = new ColourNamer();
+
+        Assert.True(namer.Describe(frame, new BoxF(0, 0, 40, 100), first));
+        Assert.True(namer.Describe(frame, new BoxF(40, 0, 80, 100), second));
+        Assert.True(namer.Describe(frame, new BoxF(80, 0, 120, 100), third));
+        Assert.False(namer.Describe(frame, new BoxF(200, 0, 240, 100), new float[ColourNamer.DescriptorLength]));
+
+        Assert.Equal(1f, ColourNamer.UpperSimilarity(first, second), 3);
+        Assert.Equal(1f, ColourNamer.LowerSimilarity(first, second), 3);
+        Assert.Equal(0f, ColourNamer.UpperSimilarity(first, third), 3);
+        Assert.Equal(0f, ColourNamer.LowerSimilarity(first, third), 3);
+    }
 }

@@ -1,5 +1,6 @@
 using EdgeVision.Models;
 using EdgeVision.Pipeline.Analytics;
+using OpenCvSharp;
 
 namespace EdgeVision.Tests.Analytics;
 
@@ -207,6 +208,57 @@ public sealed class ObjectTrackerTests
 
         var old = back.Tracks.Single(t => t.TrackId == 1);
         Assert.False(old.Detected);
+    }
+
+    [Fact]
+    public void Update_DarkPersonStepsOutWhereAPaleOneIsHidden_ColourSignaturesKeepTheIdsApart()
+    {
+        var (withColours, withoutColours) = (StepOutOverHiddenWalker(useSignatures: true), StepOutOverHiddenWalker(useSignatures: false));
+
+        // With signatures the pale walker keeps id 1 when she comes out and the dark stander gets his own id.
+        Assert.Equal((1, 2), withColours);
+
+        // Position alone hands her id to him, which is what the signatures are there to prevent.
+        Assert.Equal(1, withoutColours.Stander);
+        Assert.NotEqual(1, withoutColours.Walker);
+    }
+
+    /// <summary>
+    /// A pale person walks left at 50 px/s for a second and is then hidden; at once a dark person, hidden until
+    /// then, stands where she would be. 0.6 s later she comes out 30 px further left, still walking. Returns the
+    /// ids held by the walker and the stander at the end.
+    /// </summary>
+    private static (int Walker, int Stander) StepOutOverHiddenWalker(bool useSignatures)
+    {
+        var tracker = new ObjectTracker(new TrackerOptions());
+        var pale = Signature(new Scalar(250, 250, 250), new Scalar(160, 90, 40));
+        var dark = Signature(new Scalar(20, 20, 20), new Scalar(25, 25, 25));
+        TrackingFrame frame = null!;
+        for (var i = 0; i < 20; i++)
+        {
+            var walker = Person(500 - (5 * i), 200);
+            var stander = Person(452, 205);
+            (Detection[] Boxes, float[][] Signatures) seen = i switch
+            {
+                < 10 => ([walker], [pale]),
+                < 16 => ([stander], [dark]),
+                _ => ([walker, stander], [pale, dark]),
+            };
+
+            frame = tracker.Update(Camera, i, DateTimeOffset.UnixEpoch.AddSeconds(i * 0.1), TimeSpan.FromSeconds(i * 0.1), 1280, 720, seen.Boxes, useSignatures ? seen.Signatures.SelectMany(v => v).ToArray() : []);
+        }
+
+        return (IdAt(frame, 405), IdAt(frame, 452));
+    }
+
+    /// <summary>The colour signature of a person box painted <paramref name="top"/> above the belt and <paramref name="bottom"/> below (BGR).</summary>
+    private static float[] Signature(Scalar top, Scalar bottom)
+    {
+        using var image = new Mat(100, 40, MatType.CV_8UC3, bottom);
+        image[new Rect(0, 0, 40, 52)].SetTo(top);
+        var signature = new float[ColourNamer.DescriptorLength];
+        Assert.True(new ColourNamer().Describe(image, new BoxF(0, 0, 40, 100), signature));
+        return signature;
     }
 
     /// <summary>A person walks right at 100 px/s for a second, then goes undetected for 0.9 s; returns the coasting track.</summary>
