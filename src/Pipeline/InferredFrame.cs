@@ -9,7 +9,8 @@ namespace EdgeVision.Pipeline;
 /// <param name="DecodeMs">Time spent decoding and suppressing this frame's boxes.</param>
 /// <summary>
 /// A frame after inference. <paramref name="Image"/> is the letterboxed-size copy of the frame the detector saw
-/// (its <see cref="PooledFrame.Transform"/> maps source pixels onto it); ownership moves with this item, and
-/// postprocessing returns it to its pool once analytics (colours, snapshots) has read it.
+/// (its <see cref="PooledFrame.Transform"/> maps source pixels onto it, and for a tracking camera its
+/// <see cref="PooledFrame.Source"/> holds the full frame); ownership moves with this item, and postprocessing
+/// returns both to their pools once analytics (colours, snapshots) has read them.
 /// </summary>
 internal readonly record struct InferredFrame(FrameInfo Info, Detection[] Detections, double InferenceMs, int BatchSize, double DecodeMs, PooledFrame Image);

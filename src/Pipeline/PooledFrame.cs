@@ -26,6 +26,12 @@ public sealed class PooledFrame : IDisposable
     /// <summary>For a letterboxed frame: how the source frame was placed in the network input.</summary>
     public LetterboxTransform Transform { get; set; }
 
+    /// <summary>
+    /// For a letterboxed frame of a tracking camera: the full-resolution frame it was scaled from, kept so that
+    /// snapshots are cut at the camera's own resolution. Owned by this frame and returned to its pool with it.
+    /// </summary>
+    public PooledFrame? Source { get; set; }
+
     /// <summary>Gives the buffer back to its pool; a second call is a bug and throws.</summary>
     public void Dispose()
     {
@@ -34,6 +40,9 @@ public sealed class PooledFrame : IDisposable
             throw new InvalidOperationException("frame buffer returned twice: it had two owners");
         }
 
+        var source = Source;
+        Source = null;
+        source?.Dispose();
         _pool.Return(this);
     }
 

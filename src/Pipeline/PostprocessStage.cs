@@ -36,7 +36,7 @@ internal sealed class PostprocessStage
 
         var timestamp = Stopwatch.GetElapsedTime(state.FirstTimestamp, info.CaptureTimestamp);
         var image = item.Image;
-        return state.Analytics.Process(info.Sequence, info.CapturedAt, timestamp, info.Width, info.Height, item.Detections, image.Image, image.Transform);
+        return state.Analytics.Process(info.Sequence, info.CapturedAt, timestamp, info.Width, info.Height, item.Detections, image.Image, image.Transform, image.Source?.Image);
     }
 
     public async Task RunAsync(ChannelReader<InferredFrame> input, ChannelWriter<FrameDetections> output, PipelineRun run)

@@ -38,7 +38,9 @@ internal sealed class PreprocessStage
         {
             await foreach (var frame in input.Reader.ReadAllAsync(run.Abort).ConfigureAwait(false))
             {
-                var scaled = Letterbox(frame, input.Counters, run.Metrics);
+                // Tracking cameras cut snapshots from the full frame, so it travels on with the scaled one.
+                var keepSource = input.Camera.Analytics.Mode == Analytics.CameraAnalyticsOptions.TrackMode;
+                var scaled = Letterbox(frame, keepSource, input.Counters, run.Metrics);
                 if (scaled is null)
                 {
                     continue;
@@ -70,10 +72,14 @@ internal sealed class PreprocessStage
         }
     }
 
-    /// <summary>Takes ownership of <paramref name="frame"/>; returns the scaled frame, or null when the frame is unusable.</summary>
-    private PooledFrame? Letterbox(PooledFrame frame, CameraCounters counters, PipelineMetrics metrics)
+    /// <summary>
+    /// Takes ownership of <paramref name="frame"/>; returns the scaled frame (owning the full one as its
+    /// <see cref="PooledFrame.Source"/> when <paramref name="keepSource"/>), or null when the frame is unusable.
+    /// </summary>
+    private PooledFrame? Letterbox(PooledFrame frame, bool keepSource, CameraCounters counters, PipelineMetrics metrics)
     {
         var started = Stopwatch.GetTimestamp();
+        var handedOver = false;
         var scaled = _scaledFrames.Rent();
         try
         {
@@ -82,6 +88,12 @@ internal sealed class PreprocessStage
             Cv2.Resize(image, scaled.Image, new Size(transform.ScaledWidth, transform.ScaledHeight), 0, 0, InterpolationFlags.Linear);
             scaled.Info = frame.Info;
             scaled.Transform = transform;
+            if (keepSource)
+            {
+                scaled.Source = frame;
+                handedOver = true;
+            }
+
             metrics.RecordPreprocess(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return scaled;
         }
@@ -99,7 +111,10 @@ internal sealed class PreprocessStage
         }
         finally
         {
-            frame.Dispose();
+            if (!handedOver)
+            {
+                frame.Dispose();
+            }
         }
     }
 }

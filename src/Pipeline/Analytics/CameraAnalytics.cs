@@ -53,7 +53,8 @@ public sealed class CameraAnalytics
     }
 
     /// <param name="image">The frame scaled by <paramref name="transform"/>'s scale (no padding), as the detector saw it.</param>
-    public FrameAnalytics Process(long sequence, DateTimeOffset capturedAt, TimeSpan timestamp, int width, int height, Detection[] detections, Mat image, in LetterboxTransform transform)
+    /// <param name="fullFrame">The frame at its own resolution, when the caller still has it: snapshots are cut from it; else from <paramref name="image"/>.</param>
+    public FrameAnalytics Process(long sequence, DateTimeOffset capturedAt, TimeSpan timestamp, int width, int height, Detection[] detections, Mat image, in LetterboxTransform transform, Mat? fullFrame = null)
     {
         if (_tracker is null)
         {
@@ -79,7 +80,7 @@ public sealed class CameraAnalytics
 
         return new FrameAnalytics(TrackIdsOf(detections, frame), events, _countBuffer.Count == 0 ? [] : _countBuffer.ToArray(), SummaryDue(timestamp, capturedAt))
         {
-            Snapshots = SnapshotsOf(events, image, transform.Scale),
+            Snapshots = fullFrame is { } full && !full.Empty() ? SnapshotsOf(events, full, 1f) : SnapshotsOf(events, image, transform.Scale),
         };
     }
 
@@ -122,8 +123,9 @@ public sealed class CameraAnalytics
     }
 
     /// <summary>
-    /// Crops of the objects whose event says this is their best view (new tracks and better views), from the
-    /// letterbox-size frame the detector saw, with a margin of a tenth of the box around them.
+    /// Crops of the objects whose event says this is their best view (new tracks and better views), with a
+    /// margin of a tenth of the box around them, from <paramref name="image"/>: the full frame (scale 1) or the
+    /// letterbox-size one the detector saw.
     /// </summary>
     private static TrackSnapshotImage[] SnapshotsOf(TrackEvent[] events, Mat image, float scale)
     {

@@ -107,9 +107,11 @@ public sealed class DetectionPipelineTests : IDisposable
         Assert.Equal(yard.Processed, sink.Count);
         Assert.All(depths, d => Assert.InRange(d.Depth, 0, d.Capacity));
 
-        // Capture: the queue, the frame being read and the one being scaled. Letterbox size: the queue, the frame
-        // being written to it, a batch, the inferred queue and the frame in postprocessing (analytics reads it).
-        var bound = options.CaptureQueueCapacity + 2 + options.PreprocessedQueueCapacity + 1 + options.MaxBatchSize + options.InferredQueueCapacity + 1;
+        // Letterbox size: the queue, the frame being written to it, a batch, the inferred queue and the frame in
+        // postprocessing (analytics reads it). Capture: the queue, the frame being read and the one being scaled,
+        // and, the camera tracking, the full frame each letterbox-size one carries for its snapshots.
+        var letterboxed = options.PreprocessedQueueCapacity + 1 + options.MaxBatchSize + options.InferredQueueCapacity + 1;
+        var bound = options.CaptureQueueCapacity + 2 + letterboxed + letterboxed;
         Assert.InRange(end.FrameBuffersCreated, 1, bound);
         Assert.Equal(0, end.FrameBuffersInUse);
         Assert.InRange(after - before, long.MinValue, 4L << 20);
@@ -204,6 +206,36 @@ public sealed class DetectionPipelineTests : IDisposable
         Assert.Equal(80, snapshot.Stages.Single(s => s.Stage == "publish").Count);
         Assert.True(snapshot.DetectionsByLabel["person"] >= 80);
         Assert.Contains("bench", EdgeVision.EdgeAgent.Hosting.ConsoleSummary.Render(snapshot, [], 0), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_TrackingCamera_SnapshotsAreCutFromTheFullResolutionFrame()
+    {
+        using var pipeline = DetectionPipeline.Create(_detector);
+        var sink = new CollectingSink();
+
+        await pipeline.RunAsync([Vtest("hall", detectFps: 2)], sink, CancellationToken.None);
+
+        var checkedSnapshots = 0;
+        foreach (var frame in sink.Frames)
+        {
+            foreach (var snapshot in frame.Analytics!.Snapshots)
+            {
+                var box = frame.Analytics.Events.Single(e => e.EventId == snapshot.EventId).Box;
+                using var image = OpenCvSharp.Cv2.ImDecode(snapshot.Jpeg, OpenCvSharp.ImreadModes.Color);
+
+                // A tenth of the box on each side, unless the frame's edge cuts it; from the 416-px letterbox frame
+                // the crop would come out at 416/768 of that.
+                var expectedWidth = Math.Min(box.X2 + (box.Width * 0.1f), 768) - Math.Max(box.X1 - (box.Width * 0.1f), 0);
+                var expectedHeight = Math.Min(box.Y2 + (box.Height * 0.1f), 576) - Math.Max(box.Y1 - (box.Height * 0.1f), 0);
+                Assert.InRange(image.Width, expectedWidth - 2, expectedWidth + 2);
+                Assert.InRange(image.Height, expectedHeight - 2, expectedHeight + 2);
+                checkedSnapshots++;
+            }
+        }
+
+        Assert.True(checkedSnapshots >= 5, $"only {checkedSnapshots} snapshots");
+        Assert.Equal(0, pipeline.Snapshot().FrameBuffersInUse);
     }
 
     private static CameraOptions Vtest(string name, double? detectFps) =>
