@@ -31,6 +31,12 @@ public sealed class CameraOptions
     /// <summary>Linux nice value of the capture thread (0–19): decoding yields the CPU to inference. 0 leaves it as is.</summary>
     public int CaptureNice { get; set; } = 5;
 
+    /// <summary>
+    /// Threads FFmpeg may use to decode this camera's stream (OpenCV's CAP_PROP_N_THREADS); 0 leaves the choice
+    /// to FFmpeg, which takes one per core. Not used for V4L2 devices.
+    /// </summary>
+    public int DecodeThreads { get; set; }
+
     /// <summary>How long opening the source may take before it counts as failed.</summary>
     public TimeSpan OpenTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

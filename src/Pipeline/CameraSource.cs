@@ -35,6 +35,9 @@ public sealed partial class CameraSource : IFrameSource
     private const int OpenTimeoutProperty = 53;
     private const int ReadTimeoutProperty = 54;
 
+    // CAP_PROP_N_THREADS (videoio.hpp, open-only): decoder threads for the FFmpeg backend.
+    private const int DecodeThreadsProperty = 70;
+
     // A decoder that hands out this many empty frames in a row is not going to recover without a reopen.
     private const int MaxConsecutiveEmptyReads = 25;
 
@@ -193,6 +196,10 @@ public sealed partial class CameraSource : IFrameSource
         }
     }
 
+    private int[] FfmpegOpenParameters() => _camera.DecodeThreads > 0
+        ? [OpenTimeoutProperty, Milliseconds(_camera.OpenTimeout), ReadTimeoutProperty, Milliseconds(_camera.ReadTimeout), DecodeThreadsProperty, _camera.DecodeThreads]
+        : [OpenTimeoutProperty, Milliseconds(_camera.OpenTimeout), ReadTimeoutProperty, Milliseconds(_camera.ReadTimeout)];
+
     private VideoCapture? Open(CaptureWorker worker)
     {
         worker.BeginCall(_camera.OpenTimeout + MinimumStallLimit);
@@ -204,13 +211,7 @@ public sealed partial class CameraSource : IFrameSource
                 CameraSourceKind.Device when int.TryParse(_camera.Source, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
                     => new VideoCapture(index, VideoCaptureAPIs.V4L2),
                 CameraSourceKind.Device => new VideoCapture(_camera.Source, VideoCaptureAPIs.V4L2),
-                _ => new VideoCapture(
-                    _camera.Source,
-                    VideoCaptureAPIs.FFMPEG,
-                    [
-                        OpenTimeoutProperty, Milliseconds(_camera.OpenTimeout),
-                        ReadTimeoutProperty, Milliseconds(_camera.ReadTimeout),
-                    ]),
+                _ => new VideoCapture(_camera.Source, VideoCaptureAPIs.FFMPEG, FfmpegOpenParameters()),
             };
             if (capture.IsOpened())
             {

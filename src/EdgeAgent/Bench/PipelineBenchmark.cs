@@ -26,6 +26,7 @@ public static class PipelineBenchmark
         int cameras,
         double? paceFps,
         TimeSpan maxBatchWait,
+        int decodeThreads,
         TimeSpan warmUp,
         TimeSpan window,
         CancellationToken cancellationToken)
@@ -39,6 +40,7 @@ public static class PipelineBenchmark
             Loop = true,
             Paced = paceFps is not null,
             PaceFps = paceFps,
+            DecodeThreads = decodeThreads,
         }).ToList();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

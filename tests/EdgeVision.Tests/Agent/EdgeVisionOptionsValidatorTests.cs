@@ -31,7 +31,7 @@ public sealed class EdgeVisionOptionsValidatorTests
             Cameras =
             [
                 new CameraOptions { Name = "Front Door", Source = "samples/vtest-clip.mp4" },
-                new CameraOptions { Name = "yard", Source = "missing/clip.mp4", DetectFps = 0 },
+                new CameraOptions { Name = "yard", Source = "missing/clip.mp4", DetectFps = 0, DecodeThreads = 65 },
                 new CameraOptions { Name = "yard", Source = "rtsp://192.0.2.1/stream", ReconnectMaxDelay = TimeSpan.FromMilliseconds(1) },
             ],
         };
@@ -46,6 +46,7 @@ public sealed class EdgeVisionOptionsValidatorTests
             f => Assert.StartsWith("EdgeVision:Cameras:0:Name: 'Front Door' must be 1 to 64 characters", f, StringComparison.Ordinal),
             f => Assert.Equal($"EdgeVision:Cameras:1:Source: file not found: {Path.Combine(RepositoryPaths.Root, "missing", "clip.mp4")}", f),
             f => Assert.Equal("EdgeVision:Cameras:1:DetectFps: must be above 0 and at most 1000, found 0", f),
+            f => Assert.Equal("EdgeVision:Cameras:1:DecodeThreads: must be 0 (FFmpeg's choice) to 64, found 65", f),
             f => Assert.Equal("EdgeVision:Cameras:2:Name: 'yard' is used by another camera", f),
             f => Assert.Equal("EdgeVision:Cameras:2:ReconnectMaxDelay: must be at least ReconnectInitialDelay", f));
     }

@@ -37,6 +37,18 @@ public sealed class CameraSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_OneDecodeThread_ReadsEveryFrameOfTheClip()
+    {
+        var camera = new CameraOptions { Name = "hall", Source = Path.Combine(Support.RepositoryPaths.Root, "samples", "vtest-clip.mp4"), Paced = false, DecodeThreads = 1 };
+
+        var (counters, sequences) = await ReadToEndAsync(camera);
+
+        Assert.Equal(400, counters.Captured);
+        Assert.Equal(0, counters.CorruptFrames);
+        Assert.Equal(Enumerable.Range(0, 400).Select(i => (long)i), sequences);
+    }
+
+    [Fact]
     public async Task RunAsync_TruncatedFile_EndsNormallyCountingTheMissingFrames()
     {
         var camera = new CameraOptions { Name = "hall", Source = TestVideos.Truncated(_directory.Path), Paced = false };
