@@ -12,7 +12,11 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    public static IReadOnlyList<string> Collect(MqttOptions options)
+    public static IReadOnlyList<string> Collect(MqttOptions options) =>
+        Collect(options, Environment.GetEnvironmentVariable(MqttCredentials.CredentialsDirectoryVariable));
+
+    /// <param name="credentialsDirectory">systemd's <c>$CREDENTIALS_DIRECTORY</c>, or null.</param>
+    public static IReadOnlyList<string> Collect(MqttOptions options, string? credentialsDirectory)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
@@ -43,6 +47,16 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
             errors.Add($"{S}:ReconnectMaxDelay must be at least Mqtt:ReconnectInitialDelay ({options.ReconnectInitialDelay}), got {options.ReconnectMaxDelay}");
         }
 
+        var credentials = MqttCredentials.Load(options, credentialsDirectory, errors);
+        if (options.Tls.Enabled && options.UsesEmbeddedBroker)
+        {
+            errors.Add($"{S}:Tls:Enabled needs Mqtt:Host: the embedded broker speaks plain MQTT on its own address");
+        }
+        else if (options.Tls.Enabled)
+        {
+            errors.AddRange(BrokerTls.Check(options.Tls));
+        }
+
         if (options.UsesEmbeddedBroker)
         {
             CheckPort(errors, $"{S}:Embedded:Port", options.Embedded.Port);
@@ -50,7 +64,7 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
             {
                 errors.Add($"{S}:Embedded:BindAddress must be an IP address, got '{options.Embedded.BindAddress}'");
             }
-            else if (!IPAddress.IsLoopback(address) && !HasCredentials(options))
+            else if (!IPAddress.IsLoopback(address) && !credentials.IsComplete)
             {
                 errors.Add(EmbeddedBroker.BeyondLoopbackWithoutCredentials(address));
             }
@@ -58,9 +72,6 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
 
         return errors;
     }
-
-    internal static bool HasCredentials(MqttOptions options) =>
-        !string.IsNullOrEmpty(options.Username) && !string.IsNullOrEmpty(options.Password);
 
     private static void CheckPort(List<string> errors, string key, int port)
     {
