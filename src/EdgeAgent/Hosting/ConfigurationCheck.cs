@@ -70,6 +70,29 @@ public static class ConfigurationCheck
         return errors;
     }
 
+    /// <summary>
+    /// An error line fit to print: any camera URL in it (a binder message quotes the value it could not convert)
+    /// loses its password, and control characters (a NUL, a line break in a value) become visible escapes so one
+    /// problem stays one line.
+    /// </summary>
+    public static string Printable(string error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var scrubbed = SourceRedaction.Scrub(error);
+        if (!scrubbed.Any(char.IsControl))
+        {
+            return scrubbed;
+        }
+
+        var builder = new System.Text.StringBuilder(scrubbed.Length + 8);
+        foreach (var c in scrubbed)
+        {
+            builder.Append(char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString());
+        }
+
+        return builder.ToString();
+    }
+
     private static T? Bind<T>(IConfigurationSection section, List<string> errors)
         where T : class, new()
     {

@@ -76,7 +76,10 @@ public sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVi
             }
             else if (CameraSource.KindOf(camera.Source) == CameraSourceKind.File && !File.Exists(_paths.Resolve(camera.Source)))
             {
-                errors.Add($"{key}:Source: file not found: {_paths.Resolve(camera.Source)}");
+                // A URL missing its "//" lands here; with an '@' it may carry a password, so it is not repeated.
+                errors.Add(camera.Source.Contains('@', StringComparison.Ordinal)
+                    ? $"{key}:Source: neither a URL (scheme://…) nor an existing file; not shown because it contains '@' and may hold a password"
+                    : $"{key}:Source: file not found: {_paths.Resolve(camera.Source)}");
             }
 
             if (model is not null)

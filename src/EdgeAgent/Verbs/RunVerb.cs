@@ -1,6 +1,7 @@
 using EdgeVision.EdgeAgent.Hosting;
 using EdgeVision.EdgeAgent.Mqtt;
 using EdgeVision.Models;
+using EdgeVision.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,6 +25,8 @@ public sealed class RunVerb : IVerb
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
+        // Before anything loads OpenCV: its debug switches would print camera URLs with their passwords.
+        NativeVideoLogging.Restrict();
         var (configFile, overrides) = SplitArguments(args);
         var paths = AgentPaths.Discover();
         configFile = configFile is null ? paths.DefaultConfig : Path.GetFullPath(configFile);
@@ -91,7 +94,7 @@ public sealed class RunVerb : IVerb
     }
 
     private static UserFacingException ConfigurationError(IEnumerable<string> failures) =>
-        new("invalid configuration:" + string.Concat(failures.Distinct().Select(f => Environment.NewLine + "  " + f)), 2);
+        new("invalid configuration:" + string.Concat(failures.Select(ConfigurationCheck.Printable).Distinct().Select(f => Environment.NewLine + "  " + f)), 2);
 
     private static ConsoleSummaryHint WatchHint(MqttOptions mqtt)
     {

@@ -134,7 +134,7 @@ public sealed class BrokerSecurityTests : IDisposable
     }
 
     /// <summary>A mosquitto that admits only <paramref name="user"/> with <paramref name="password"/> (a file from mosquitto_passwd).</summary>
-    internal static async Task<MosquittoBroker> PasswordBrokerAsync(string user, string password)
+    internal static async Task<MosquittoBroker> PasswordBrokerAsync(string user, string password, string extraConfig = "")
     {
         var passwords = new TemporaryDirectory();
         try
@@ -150,7 +150,7 @@ public sealed class BrokerSecurityTests : IDisposable
             TestCertificates.ShareWithBroker(file);
 
             // The broker copies nothing: it reads the file at start, so the folder can go once it accepts connections.
-            return await MosquittoBroker.StartAsync(extraConfig: $"allow_anonymous false\npassword_file {file}\n");
+            return await MosquittoBroker.StartAsync(extraConfig: $"allow_anonymous false\npassword_file {file}\n{extraConfig}");
         }
         finally
         {
