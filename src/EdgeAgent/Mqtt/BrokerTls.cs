@@ -161,6 +161,12 @@ public sealed class BrokerTls : IDisposable
         }
 
         const string Key = "Mqtt:Tls:CaFile";
+        if (options.CaFile.Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add($"{Key}: a file name must not contain NUL");
+            return null;
+        }
+
         var path = Path.GetFullPath(options.CaFile);
         var authorities = new X509Certificate2Collection();
         try
@@ -194,6 +200,12 @@ public sealed class BrokerTls : IDisposable
         if (hasCertificate != hasKey)
         {
             errors.Add("Mqtt:Tls:ClientCertificateFile and Mqtt:Tls:ClientKeyFile go together; set both or neither");
+            return null;
+        }
+
+        if ((options.ClientCertificateFile + options.ClientKeyFile).Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add("Mqtt:Tls:ClientCertificateFile/ClientKeyFile: a file name must not contain NUL");
             return null;
         }
 

@@ -20,6 +20,8 @@ public sealed class MqttCredentials
     // file is a mistake (or /dev/zero), and reading stops there.
     private const int MaxBytes = ushort.MaxValue;
 
+    private static readonly TimeSpan ReadLimit = TimeSpan.FromSeconds(5);
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private MqttCredentials(string? username, string? password)
@@ -100,31 +102,37 @@ public sealed class MqttCredentials
     /// <summary>The file's text without one trailing line break (what `echo` and editors add).</summary>
     private static string? ReadSecret(List<string> errors, string key, string file)
     {
+        if (file.Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add($"{key}: a file name must not contain NUL");
+            return null;
+        }
+
         var path = Path.GetFullPath(file);
+
+        // A FIFO or a device would block the start for good; such a file gets a bounded wait instead.
+        var reading = Task.Run(() => ReadBounded(path));
         byte[] bytes;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.None);
-            var buffer = new byte[MaxBytes + 1];
-            var length = 0;
-            int read;
-            while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+            if (!reading.Wait(ReadLimit))
             {
-                length += read;
-            }
-
-            if (length > MaxBytes)
-            {
-                errors.Add($"{key}: {path} holds more than {MaxBytes} bytes");
+                errors.Add($"{key}: {path} could not be read within {ReadLimit.TotalSeconds:0} s (a pipe or a device?)");
                 return null;
             }
 
-            bytes = buffer[..length];
+            bytes = reading.Result;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        catch (AggregateException ex) when (ex.InnerException is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
             // These messages name the path at most, never the content.
-            errors.Add($"{key}: cannot read {path}: {ex.Message}");
+            errors.Add($"{key}: cannot read {path}: {ex.InnerException.Message}");
+            return null;
+        }
+
+        if (bytes.Length > MaxBytes)
+        {
+            errors.Add($"{key}: {path} holds more than {MaxBytes} bytes");
             return null;
         }
 
@@ -147,6 +155,21 @@ public sealed class MqttCredentials
         }
 
         return text;
+    }
+
+    /// <summary>At most one byte more than <see cref="MaxBytes"/>, so an endless file (/dev/zero) ends the read.</summary>
+    private static byte[] ReadBounded(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.None);
+        var buffer = new byte[MaxBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+        {
+            length += read;
+        }
+
+        return buffer[..length];
     }
 
     private static void CheckLength(List<string> errors, string key, string? value)

@@ -6,6 +6,12 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// <summary>Checks every <see cref="MqttOptions"/> key and reports all bad ones at once, each named by its configuration key.</summary>
 public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
 {
+    /// <summary>
+    /// Bound for the prefix and the device id. Every topic is these two plus camera, zone, line and label names of
+    /// at most 64 characters each, so with this bound no topic comes near MQTT's 65 535 bytes [MQTT-4.7.3-3].
+    /// </summary>
+    public const int MaxTopicLevelBytes = 1024;
+
     public ValidateOptionsResult Validate(string? name, MqttOptions options)
     {
         var errors = Collect(options);
@@ -94,6 +100,10 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         if (MqttTopics.TopicLevelProblem(value) is { } problem)
         {
             errors.Add($"{key} {problem}");
+        }
+        else if (MqttTopics.Utf8Length(value!) > MaxTopicLevelBytes)
+        {
+            errors.Add($"{key} must be at most {MaxTopicLevelBytes} UTF-8 bytes, got {MqttTopics.Utf8Length(value!)}");
         }
     }
 }

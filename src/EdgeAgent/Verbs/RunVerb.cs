@@ -40,7 +40,7 @@ public sealed class RunVerb : IVerb
             DisableDefaults = true,
             ContentRootPath = paths.ContentRoot,
         });
-        builder.Configuration.AddJsonFile(configFile, optional: false, reloadOnChange: false);
+        ConfigurationFile.Add(builder.Configuration, configFile);
         builder.Configuration.AddEnvironmentVariables("EDGEVISION_");
         builder.Configuration.AddCommandLine(overrides);
         builder.Logging.AddSimpleConsole(o =>
