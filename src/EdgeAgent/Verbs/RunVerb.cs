@@ -100,7 +100,10 @@ public sealed class RunVerb : IVerb
     {
         var host = mqtt.UsesEmbeddedBroker ? mqtt.Embedded.BindAddress : mqtt.Host;
         var port = mqtt.UsesEmbeddedBroker ? mqtt.Embedded.Port : mqtt.Port;
-        return new ConsoleSummaryHint($"watch the topics with: mosquitto_sub -h {host} -p {port} -v -t '{mqtt.TopicPrefix}/#'");
+        var tls = mqtt.Tls.Enabled && !mqtt.UsesEmbeddedBroker
+            ? string.IsNullOrWhiteSpace(mqtt.Tls.CaFile) ? " --capath /etc/ssl/certs" : $" --cafile {mqtt.Tls.CaFile}"
+            : string.Empty;
+        return new ConsoleSummaryHint($"watch the topics with: mosquitto_sub -h {host} -p {port}{tls} -v -t '{mqtt.TopicPrefix}/#'");
     }
 
     /// <summary>--config FILE is the verb's own; everything else is a configuration override.</summary>

@@ -111,7 +111,8 @@ public sealed class BrokerSecurityTests : IDisposable
         await _logs.WaitForEntriesAsync(e => e.Message.StartsWith($"MQTT broker 127.0.0.1:{broker.Port} refused the connection:", StringComparison.Ordinal), count: 2);
 
         var refusal = _logs.Logger.Entries.First(e => e.Message.Contains("refused the connection", StringComparison.Ordinal)).Message;
-        Assert.Matches("refused the connection: (BadUserNameOrPassword|NotAuthorized); retrying in ", refusal);
+        // Debian 12's mosquitto answers a wrong password with NotAuthorized (0x87), not BadUserNameOrPassword.
+        Assert.Contains("refused the connection: NotAuthorized; retrying in ", refusal, StringComparison.Ordinal);
         Assert.DoesNotContain(_logs.Logger.Entries, e => e.Message.Contains("Pa55", StringComparison.Ordinal));
         Assert.False(publisher.Counters.Connected);
     }
