@@ -89,6 +89,29 @@ public sealed class AgentSecurityTests : IDisposable
         Assert.DoesNotContain("Pa55", agent.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_CredentialsFromSystemdCredentialsDirectory_GoesOnline()
+    {
+        const string Password = "systemd.Pa55@word";
+        await using var broker = await BrokerSecurityTests.PasswordBrokerAsync("svc-agent", Password);
+        var credentials = _directory.Combine("credentials");
+        Directory.CreateDirectory(credentials);
+        await File.WriteAllTextAsync(Path.Combine(credentials, "mqtt-username"), "svc-agent\n");
+        await File.WriteAllTextAsync(Path.Combine(credentials, "mqtt-password"), Password + "\n");
+        var device = "sec-" + Guid.NewGuid().ToString("N")[..8];
+        await using var subscriber = await MosquittoSubscriber.StartAsync(broker.Port, $"edgevision/{device}/#", "-u", "svc-agent", "-P", Password);
+
+        // What systemd sets for a unit with LoadCredential=; nothing about credentials is on the command line.
+        using var agent = AgentProcess.Start(
+            new Dictionary<string, string> { ["CREDENTIALS_DIRECTORY"] = credentials },
+            [.. Settings(device, "--Mqtt:Host=127.0.0.1", $"--Mqtt:Port={broker.Port}")]);
+
+        await subscriber.WaitForAsync($"edgevision/{device}/status", "online").WaitAsync(Bound);
+        agent.Terminate();
+        Assert.Equal(0, agent.WaitForExit(Bound));
+        Assert.DoesNotContain("Pa55", agent.Output, StringComparison.Ordinal);
+    }
+
     private static long Reconnects(string statsJson, string camera)
     {
         using var document = System.Text.Json.JsonDocument.Parse(statsJson);

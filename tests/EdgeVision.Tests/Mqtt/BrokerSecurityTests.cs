@@ -51,7 +51,24 @@ public sealed class BrokerSecurityTests : IDisposable
         var rejections = _logs.Logger.Entries.Where(e => e.Message.StartsWith("MQTT broker 127.0.0.1 not trusted over TLS", StringComparison.Ordinal)).ToList();
         var rejection = Assert.Single(rejections);
         Assert.Equal(LogLevel.Warning, rejection.Level);
-        Assert.Contains($"(CN=localhost, issued by CN=EdgeVision Test CA) does not chain to the CA in Mqtt:Tls:CaFile {_certificates.OtherCaFile}", rejection.Message, StringComparison.Ordinal);
+        Assert.Equal(
+            $"MQTT broker 127.0.0.1 not trusted over TLS: its certificate (CN=localhost, issued by CN=EdgeVision Test CA) does not chain to the CA in Mqtt:Tls:CaFile {_certificates.OtherCaFile}: UntrustedRoot",
+            rejection.Message);
+        Assert.False(publisher.Counters.Connected);
+    }
+
+    [Fact]
+    public async Task Connect_TlsWithoutCaFile_SystemStoreDoesNotTrustThePrivateCa()
+    {
+        await using var broker = await MosquittoBroker.StartAsync(extraConfig: _certificates.ListenerConfig());
+        await using var publisher = new MqttPublisher(Options.Create(TlsOptions(broker.Port, "dev-system-store", caFile: null)), _logs);
+
+        await publisher.StartAsync(CancellationToken.None);
+        await _logs.WaitForEntriesAsync(e => e.Message.StartsWith("MQTT broker 127.0.0.1 not trusted over TLS", StringComparison.Ordinal), count: 1);
+
+        Assert.Contains(
+            _logs.Logger.Entries,
+            e => e.Message.StartsWith("MQTT broker 127.0.0.1 not trusted over TLS: its certificate (CN=localhost) does not chain to a CA this system trusts: ", StringComparison.Ordinal));
         Assert.False(publisher.Counters.Connected);
     }
 
@@ -161,7 +178,7 @@ public sealed class BrokerSecurityTests : IDisposable
 
     private Task<MqttPublisher> StartOnlineAsync(MqttOptions options) => MqttTestSupport.StartOnlineAsync(options, _logs);
 
-    private static MqttOptions TlsOptions(int port, string device, string caFile)
+    private static MqttOptions TlsOptions(int port, string device, string? caFile)
     {
         var options = MqttTestSupport.OptionsFor(port, device);
         options.Tls.Enabled = true;
