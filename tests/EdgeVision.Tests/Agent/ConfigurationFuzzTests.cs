@@ -116,6 +116,13 @@ public sealed class ConfigurationFuzzTests : IDisposable
                 overrides[Keys[random.Next(Keys.Length)]] = Mutate(random, Values[random.Next(Values.Length)]);
             }
 
+            // Every other round also carries a recognisable password, which no error may repeat.
+            var password = round % 2 == 0 ? $"pw-{round}-Zq9" : null;
+            if (password is not null)
+            {
+                overrides["Mqtt:Password"] = password;
+            }
+
             IReadOnlyList<string> errors;
             try
             {
@@ -127,6 +134,7 @@ public sealed class ConfigurationFuzzTests : IDisposable
             }
 
             AssertPrintable(errors);
+            Assert.DoesNotContain(errors, e => password is not null && e.Contains(password, StringComparison.Ordinal));
             foreach (var error in errors)
             {
                 Assert.True(
