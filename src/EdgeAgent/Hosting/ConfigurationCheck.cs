@@ -13,10 +13,19 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// </summary>
 public static class ConfigurationCheck
 {
+    private const int MaxPrintedLength = 400;
+
     public static IReadOnlyList<string> Collect(IConfiguration configuration, AgentPaths paths)
     {
         var errors = new List<string>();
         var edge = configuration.GetSection(EdgeVisionOptions.Section);
+        ConfigurationShape.Check(edge, typeof(EdgeVisionOptions), errors);
+        ConfigurationShape.Check(configuration.GetSection(MqttOptions.SectionName), typeof(MqttOptions), errors);
+        if (errors.Count > 0)
+        {
+            return errors;
+        }
+
         var options = new EdgeVisionOptions();
         foreach (var child in edge.GetChildren())
         {
@@ -68,6 +77,34 @@ public static class ConfigurationCheck
 
         errors.AddRange(MqttOptionsValidator.Collect(mqtt));
         return errors;
+    }
+
+    /// <summary>
+    /// An error line fit to print: any camera URL in it (a binder message quotes the value it could not convert)
+    /// loses its password, a quoted 65 536-character value is cut to its ends, and control characters (a NUL, a
+    /// line break in a value) become visible escapes so one problem stays one line.
+    /// </summary>
+    public static string Printable(string error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var scrubbed = SourceRedaction.Scrub(error);
+        if (scrubbed.Length > MaxPrintedLength)
+        {
+            scrubbed = $"{scrubbed[..(MaxPrintedLength / 2)]}…({scrubbed.Length - MaxPrintedLength} characters left out)…{scrubbed[^(MaxPrintedLength / 2)..]}";
+        }
+
+        if (!scrubbed.Any(char.IsControl))
+        {
+            return scrubbed;
+        }
+
+        var builder = new System.Text.StringBuilder(scrubbed.Length + 8);
+        foreach (var c in scrubbed)
+        {
+            builder.Append(char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString());
+        }
+
+        return builder.ToString();
     }
 
     private static T? Bind<T>(IConfigurationSection section, List<string> errors)

@@ -28,14 +28,23 @@ public sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVi
         const string s = EdgeVisionOptions.Section;
 
         ModelPackage? model = null;
-        try
+        if (options.Model.Contains('\0', StringComparison.Ordinal))
         {
-            model = new ModelCatalog([_paths.ContentRoot, AppContext.BaseDirectory]).Load(options.Model);
+            errors.Add($"{s}:Model: must not contain NUL");
         }
-        catch (UserFacingException ex)
+        else
         {
-            errors.Add($"{s}:Model: {ex.Message}");
+            try
+            {
+                model = new ModelCatalog([_paths.ContentRoot, AppContext.BaseDirectory]).Load(options.Model);
+            }
+            catch (UserFacingException ex)
+            {
+                errors.Add($"{s}:Model: {ex.Message}");
+            }
         }
+
+        Require(errors, !options.SnapshotDirectory.Contains('\0', StringComparison.Ordinal), $"{s}:SnapshotDirectory: must not contain NUL");
 
         if (model is not null)
         {
@@ -74,9 +83,16 @@ public sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVi
             {
                 errors.Add($"{key}:Source: give a file path, an rtsp:// or http(s):// URL, or a device (0, /dev/video0)");
             }
+            else if (camera.Source.Contains('\0', StringComparison.Ordinal))
+            {
+                errors.Add($"{key}:Source: must not contain NUL");
+            }
             else if (CameraSource.KindOf(camera.Source) == CameraSourceKind.File && !File.Exists(_paths.Resolve(camera.Source)))
             {
-                errors.Add($"{key}:Source: file not found: {_paths.Resolve(camera.Source)}");
+                // A URL missing its "//" lands here; with an '@' it may carry a password, so it is not repeated.
+                errors.Add(camera.Source.Contains('@', StringComparison.Ordinal)
+                    ? $"{key}:Source: neither a URL (scheme://…) nor an existing file; not shown because it contains '@' and may hold a password"
+                    : $"{key}:Source: file not found: {_paths.Resolve(camera.Source)}");
             }
 
             if (model is not null)

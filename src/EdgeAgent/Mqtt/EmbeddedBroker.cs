@@ -50,7 +50,8 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
             throw new UserFacingException($"Mqtt:Embedded:BindAddress must be an IP address, got '{embedded.BindAddress}'", 2);
         }
 
-        var requireCredentials = MqttOptionsValidator.HasCredentials(_options);
+        var credentials = MqttCredentials.Load(_options);
+        var requireCredentials = credentials.IsComplete;
         if (!IPAddress.IsLoopback(address) && !requireCredentials)
         {
             throw new UserFacingException(BeyondLoopbackWithoutCredentials(address), 2);
@@ -68,8 +69,8 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
             : builder.WithDefaultEndpointBoundIPAddress(address).WithDefaultEndpointBoundIPV6Address(IPAddress.None);
 
         var server = factory.CreateMqttServer(builder.Build());
-        var user = requireCredentials ? Encoding.UTF8.GetBytes(_options.Username!) : null;
-        var password = requireCredentials ? Encoding.UTF8.GetBytes(_options.Password!) : null;
+        var user = requireCredentials ? Encoding.UTF8.GetBytes(credentials.Username!) : null;
+        var password = requireCredentials ? Encoding.UTF8.GetBytes(credentials.Password!) : null;
         server.ValidatingConnectionAsync += args =>
         {
             if (user is not null && password is not null)
@@ -152,7 +153,7 @@ public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
 
     internal static string BeyondLoopbackWithoutCredentials(IPAddress address) =>
         $"Mqtt:Embedded:BindAddress {address} is not a loopback address; the embedded broker listens beyond this machine " +
-        "only when Mqtt:Username and Mqtt:Password are set (clients must then present them)";
+        "only when a user name and a password are set (Mqtt:Username/Password, their files or systemd credentials; clients must then present them)";
 
     private static readonly System.Reflection.FieldInfo? ConnectPacketField =
         typeof(ValidatingConnectionEventArgs).GetField("_connectPacket", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);

@@ -27,6 +27,7 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
     private readonly IMqttClient _client;
     private readonly MqttClientOptions _clientOptions;
     private readonly string _host;
+    private readonly BrokerTls? _tls;
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _online = NewSignal();
     private TaskCompletionSource<MqttClientDisconnectedEventArgs>? _lost;
@@ -57,9 +58,16 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
             .WithWillPayload(OfflinePayload)
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (!string.IsNullOrEmpty(options.Username))
+        var credentials = MqttCredentials.Load(options);
+        if (!string.IsNullOrEmpty(credentials.Username))
         {
-            builder = builder.WithCredentials(options.Username, options.Password);
+            builder = builder.WithCredentials(credentials.Username, credentials.Password);
+        }
+
+        if (options.Tls.Enabled && !options.UsesEmbeddedBroker)
+        {
+            _tls = BrokerTls.Load(options.Tls, _host, logger);
+            builder = _tls.Apply(builder);
         }
 
         _clientOptions = builder.Build();
@@ -195,6 +203,7 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
 
         _client.DisconnectedAsync -= OnDisconnectedAsync;
         _client.Dispose();
+        _tls?.Dispose();
         _stopping.Dispose();
     }
 

@@ -52,4 +52,7 @@ internal static partial class MqttLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded MQTT broker refused client {ClientId}: wrong user name or password")]
     public static partial void EmbeddedBrokerRefused(ILogger logger, string clientId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Host} not trusted over TLS: {Reason}")]
+    public static partial void BrokerCertificateRejected(ILogger logger, string host, string reason);
 }

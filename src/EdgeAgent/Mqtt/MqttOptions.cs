@@ -11,12 +11,22 @@ public sealed class MqttOptions
 {
     public const string SectionName = "Mqtt";
 
+    /// <summary>The IANA ports for MQTT over TCP and over TLS; <see cref="Port"/> defaults to the one that fits <see cref="Tls"/>.</summary>
+    public const int PlainPort = 1883;
+    public const int TlsPort = 8883;
+
     private string? _clientId;
+    private int? _port;
 
     /// <summary>The external broker's host name or address; null or empty: no external broker, use the embedded one.</summary>
     public string? Host { get; set; }
 
-    public int Port { get; set; } = 1883;
+    /// <summary>The external broker's port; when not set, 8883 with <see cref="MqttTlsOptions.Enabled"/> and 1883 without.</summary>
+    public int Port
+    {
+        get => _port ?? (Tls.Enabled ? TlsPort : PlainPort);
+        set => _port = value;
+    }
 
     /// <summary>Stable across restarts so the broker recognises the device; defaults to <c>edgevision-&lt;DeviceId&gt;</c>.</summary>
     public string ClientId
@@ -25,11 +35,20 @@ public sealed class MqttOptions
         set => _clientId = value;
     }
 
-    /// <summary>Sent to the broker only; never written to a log or an exception message.</summary>
+    /// <summary>Sent to the broker only; never written to a log or an exception message. See <see cref="MqttCredentials"/> for the other sources.</summary>
     public string? Username { get; set; }
 
-    /// <summary>Sent to the broker only; never written to a log or an exception message.</summary>
+    /// <summary>Sent to the broker only; never written to a log or an exception message. See <see cref="MqttCredentials"/> for the other sources.</summary>
     public string? Password { get; set; }
+
+    /// <summary>A file holding the user name (one trailing line break is ignored); an alternative to <see cref="Username"/>.</summary>
+    public string? UsernameFile { get; set; }
+
+    /// <summary>A file holding the password (one trailing line break is ignored); an alternative to <see cref="Password"/>.</summary>
+    public string? PasswordFile { get; set; }
+
+    /// <summary>TLS to the external broker.</summary>
+    public MqttTlsOptions Tls { get; set; } = new();
 
     /// <summary>First level of every topic: <c>&lt;TopicPrefix&gt;/&lt;DeviceId&gt;/...</c>.</summary>
     public string TopicPrefix { get; set; } = "edgevision";
@@ -75,10 +94,28 @@ public sealed class MqttOptions
     }
 }
 
+/// <summary>
+/// TLS to the external broker (section <c>Mqtt:Tls</c>). The broker's chain must end at the certificate in
+/// <see cref="CaFile"/> (or, without one, at a root the system trusts) and name the host the agent connects to.
+/// </summary>
+public sealed class MqttTlsOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>PEM file with the CA certificate(s) the broker's certificate must chain to; empty: the system's trust store.</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>PEM client certificate, for brokers that require one (mosquitto's <c>require_certificate true</c>).</summary>
+    public string? ClientCertificateFile { get; set; }
+
+    /// <summary>PEM private key of <see cref="ClientCertificateFile"/> (unencrypted PKCS#8, PKCS#1 or SEC1).</summary>
+    public string? ClientKeyFile { get; set; }
+}
+
 /// <summary>The broker the agent runs itself when no external one is configured.</summary>
 public sealed class EmbeddedBrokerOptions
 {
-    public int Port { get; set; } = 1883;
+    public int Port { get; set; } = MqttOptions.PlainPort;
 
     /// <summary>Loopback by default; any other address needs <see cref="MqttOptions.Username"/> and <see cref="MqttOptions.Password"/>.</summary>
     public string BindAddress { get; set; } = "127.0.0.1";

@@ -6,13 +6,23 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// <summary>Checks every <see cref="MqttOptions"/> key and reports all bad ones at once, each named by its configuration key.</summary>
 public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
 {
+    /// <summary>
+    /// Bound for the prefix and the device id. Every topic is these two plus camera, zone, line and label names of
+    /// at most 64 characters each, so with this bound no topic comes near MQTT's 65 535 bytes [MQTT-4.7.3-3].
+    /// </summary>
+    public const int MaxTopicLevelBytes = 1024;
+
     public ValidateOptionsResult Validate(string? name, MqttOptions options)
     {
         var errors = Collect(options);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    public static IReadOnlyList<string> Collect(MqttOptions options)
+    public static IReadOnlyList<string> Collect(MqttOptions options) =>
+        Collect(options, Environment.GetEnvironmentVariable(MqttCredentials.CredentialsDirectoryVariable));
+
+    /// <param name="credentialsDirectory">systemd's <c>$CREDENTIALS_DIRECTORY</c>, or null.</param>
+    public static IReadOnlyList<string> Collect(MqttOptions options, string? credentialsDirectory)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
@@ -43,6 +53,16 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
             errors.Add($"{S}:ReconnectMaxDelay must be at least Mqtt:ReconnectInitialDelay ({options.ReconnectInitialDelay}), got {options.ReconnectMaxDelay}");
         }
 
+        var credentials = MqttCredentials.Load(options, credentialsDirectory, errors);
+        if (options.Tls.Enabled && options.UsesEmbeddedBroker)
+        {
+            errors.Add($"{S}:Tls:Enabled needs Mqtt:Host: the embedded broker speaks plain MQTT on its own address");
+        }
+        else if (options.Tls.Enabled)
+        {
+            errors.AddRange(BrokerTls.Check(options.Tls));
+        }
+
         if (options.UsesEmbeddedBroker)
         {
             CheckPort(errors, $"{S}:Embedded:Port", options.Embedded.Port);
@@ -50,7 +70,7 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
             {
                 errors.Add($"{S}:Embedded:BindAddress must be an IP address, got '{options.Embedded.BindAddress}'");
             }
-            else if (!IPAddress.IsLoopback(address) && !HasCredentials(options))
+            else if (!IPAddress.IsLoopback(address) && !credentials.IsComplete)
             {
                 errors.Add(EmbeddedBroker.BeyondLoopbackWithoutCredentials(address));
             }
@@ -58,9 +78,6 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
 
         return errors;
     }
-
-    internal static bool HasCredentials(MqttOptions options) =>
-        !string.IsNullOrEmpty(options.Username) && !string.IsNullOrEmpty(options.Password);
 
     private static void CheckPort(List<string> errors, string key, int port)
     {
@@ -83,6 +100,10 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         if (MqttTopics.TopicLevelProblem(value) is { } problem)
         {
             errors.Add($"{key} {problem}");
+        }
+        else if (MqttTopics.Utf8Length(value!) > MaxTopicLevelBytes)
+        {
+            errors.Add($"{key} must be at most {MaxTopicLevelBytes} UTF-8 bytes, got {MqttTopics.Utf8Length(value!)}");
         }
     }
 }

@@ -1,6 +1,7 @@
 using EdgeVision.EdgeAgent.Hosting;
 using EdgeVision.EdgeAgent.Mqtt;
 using EdgeVision.Models;
+using EdgeVision.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,6 +25,8 @@ public sealed class RunVerb : IVerb
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
+        // Before anything loads OpenCV: its debug switches would print camera URLs with their passwords.
+        NativeVideoLogging.Restrict();
         var (configFile, overrides) = SplitArguments(args);
         var paths = AgentPaths.Discover();
         configFile = configFile is null ? paths.DefaultConfig : Path.GetFullPath(configFile);
@@ -37,7 +40,7 @@ public sealed class RunVerb : IVerb
             DisableDefaults = true,
             ContentRootPath = paths.ContentRoot,
         });
-        builder.Configuration.AddJsonFile(configFile, optional: false, reloadOnChange: false);
+        ConfigurationFile.Add(builder.Configuration, configFile);
         builder.Configuration.AddEnvironmentVariables("EDGEVISION_");
         builder.Configuration.AddCommandLine(overrides);
         builder.Logging.AddSimpleConsole(o =>
@@ -91,13 +94,16 @@ public sealed class RunVerb : IVerb
     }
 
     private static UserFacingException ConfigurationError(IEnumerable<string> failures) =>
-        new("invalid configuration:" + string.Concat(failures.Distinct().Select(f => Environment.NewLine + "  " + f)), 2);
+        new("invalid configuration:" + string.Concat(failures.Select(ConfigurationCheck.Printable).Distinct().Select(f => Environment.NewLine + "  " + f)), 2);
 
     private static ConsoleSummaryHint WatchHint(MqttOptions mqtt)
     {
         var host = mqtt.UsesEmbeddedBroker ? mqtt.Embedded.BindAddress : mqtt.Host;
         var port = mqtt.UsesEmbeddedBroker ? mqtt.Embedded.Port : mqtt.Port;
-        return new ConsoleSummaryHint($"watch the topics with: mosquitto_sub -h {host} -p {port} -v -t '{mqtt.TopicPrefix}/#'");
+        var tls = mqtt.Tls.Enabled && !mqtt.UsesEmbeddedBroker
+            ? string.IsNullOrWhiteSpace(mqtt.Tls.CaFile) ? " --capath /etc/ssl/certs" : $" --cafile {mqtt.Tls.CaFile}"
+            : string.Empty;
+        return new ConsoleSummaryHint($"watch the topics with: mosquitto_sub -h {host} -p {port}{tls} -v -t '{mqtt.TopicPrefix}/#'");
     }
 
     /// <summary>--config FILE is the verb's own; everything else is a configuration override.</summary>

@@ -46,7 +46,7 @@ public sealed class EmbeddedBrokerTests
         var error = await Assert.ThrowsAsync<UserFacingException>(() => broker.StartAsync(CancellationToken.None));
 
         Assert.Equal(
-            (2, "Mqtt:Embedded:BindAddress 0.0.0.0 is not a loopback address; the embedded broker listens beyond this machine only when Mqtt:Username and Mqtt:Password are set (clients must then present them)", false),
+            (2, "Mqtt:Embedded:BindAddress 0.0.0.0 is not a loopback address; the embedded broker listens beyond this machine only when a user name and a password are set (Mqtt:Username/Password, their files or systemd credentials; clients must then present them)", false),
             (error.ExitCode, error.Message, broker.IsRunning));
     }
 

@@ -53,7 +53,7 @@ public sealed class MqttOptionsValidatorTests
         var errors = MqttOptionsValidator.Collect(options);
 
         Assert.Equal(
-            ["Mqtt:Embedded:BindAddress 0.0.0.0 is not a loopback address; the embedded broker listens beyond this machine only when Mqtt:Username and Mqtt:Password are set (clients must then present them)"],
+            ["Mqtt:Embedded:BindAddress 0.0.0.0 is not a loopback address; the embedded broker listens beyond this machine only when a user name and a password are set (Mqtt:Username/Password, their files or systemd credentials; clients must then present them)"],
             errors);
     }
 

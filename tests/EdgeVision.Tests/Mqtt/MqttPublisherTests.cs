@@ -135,21 +135,5 @@ public sealed class MqttPublisherTests
         Assert.Contains((LogLevel.Warning, "MQTT publish to elsewhere/x failed: reason code NotAuthorized"), _logs.Logger.Entries);
     }
 
-    private async Task<MqttPublisher> StartOnlineAsync(MqttOptions options)
-    {
-        var publisher = new MqttPublisher(Options.Create(options), _logs);
-        await publisher.StartAsync(CancellationToken.None);
-        using var bound = new CancellationTokenSource(MosquittoSubscriber.WaitBound);
-        try
-        {
-            await publisher.WaitUntilOnlineAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            await publisher.DisposeAsync();
-            throw new InvalidOperationException("publisher never came online: " + string.Join(" | ", _logs.Logger.Entries.Select(e => e.Message)));
-        }
-
-        return publisher;
-    }
+    private Task<MqttPublisher> StartOnlineAsync(MqttOptions options) => MqttTestSupport.StartOnlineAsync(options, _logs);
 }

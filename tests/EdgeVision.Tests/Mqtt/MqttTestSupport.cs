@@ -5,6 +5,7 @@ using EdgeVision.Models;
 using EdgeVision.Pipeline;
 using EdgeVision.Tests.Models;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace EdgeVision.Tests.Mqtt;
 
@@ -22,6 +23,25 @@ internal static class MqttTestSupport
         ReconnectInitialDelay = TimeSpan.FromMilliseconds(100),
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
     };
+
+    /// <summary>A publisher started and online (it has published <c>online</c>); fails with everything logged if it never gets there.</summary>
+    public static async Task<MqttPublisher> StartOnlineAsync(MqttOptions options, RecordingLoggerFactory logs)
+    {
+        var publisher = new MqttPublisher(Options.Create(options), logs);
+        await publisher.StartAsync(CancellationToken.None);
+        using var bound = new CancellationTokenSource(MosquittoSubscriber.WaitBound);
+        try
+        {
+            await publisher.WaitUntilOnlineAsync(bound.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await publisher.DisposeAsync();
+            throw new InvalidOperationException("publisher never came online: " + string.Join(" | ", logs.Logger.Entries.Select(e => e.Message)));
+        }
+
+        return publisher;
+    }
 
     public static FrameDetections Frame(string camera = "cam1", long sequence = 42) => new(
         camera,
