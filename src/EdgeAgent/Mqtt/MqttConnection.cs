@@ -13,7 +13,9 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// status topic tells subscribers the agent's state: the broker holds the retained will <c>offline</c>, the
 /// agent publishes retained <c>online</c> after every connect and retained <c>stopped</c> on a clean stop, then
 /// disconnects normally so the will is discarded [MQTT-3.1.2-10]. Publishing never throws for a lost connection;
-/// messages arriving while disconnected are dropped and counted.
+/// messages arriving while disconnected are dropped and counted (QoS 1 messages wait in the durable outbox instead).
+/// The session starts with clean start false and a session expiry, so the broker keeps it across short outages; the
+/// client does not keep its own in-flight messages, the outbox sends them again.
 /// </summary>
 public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
 {
@@ -29,7 +31,7 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
     private readonly string _host;
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _online = NewSignal();
-    private TaskCompletionSource<MqttClientDisconnectedEventArgs>? _lost;
+    private TaskCompletionSource<string>? _lost;
     private Task? _loop;
     private long _published;
     private long _failed;
@@ -50,7 +52,8 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
             .WithTcpServer(_host, Port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithClientId(options.ClientId)
-            .WithCleanStart(true)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval((uint)options.SessionExpiry.TotalSeconds)
             .WithKeepAlivePeriod(options.KeepAlive)
             .WithTimeout(options.ConnectTimeout)
             .WithWillTopic(topics.Status)
@@ -93,7 +96,14 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
     /// <summary>Completes once the agent is connected and has published <c>online</c> on the status topic.</summary>
     public Task WaitUntilOnlineAsync(CancellationToken cancellationToken) => Volatile.Read(ref _online).Task.WaitAsync(cancellationToken);
 
-    public async ValueTask<PublishOutcome> SendAsync(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken cancellationToken)
+    public ValueTask<PublishOutcome> SendAsync(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken cancellationToken) =>
+        SendAsync(topic, payload, qos, retain, messageExpirySeconds: 0, cancellationToken);
+
+    /// <summary>
+    /// As the interface's <c>SendAsync</c>, with an MQTT 5 message expiry: the broker discards the message after
+    /// <paramref name="messageExpirySeconds"/> if no subscriber has taken it, so nobody reads stale data (0: never).
+    /// </summary>
+    public async ValueTask<PublishOutcome> SendAsync(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, uint messageExpirySeconds, CancellationToken cancellationToken)
     {
         if (!_client.IsConnected)
         {
@@ -107,6 +117,7 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
             Payload = new ReadOnlySequence<byte>(payload),
             QualityOfServiceLevel = qos,
             Retain = retain,
+            MessageExpiryInterval = messageExpirySeconds,
         };
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -121,7 +132,8 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
                 return PublishOutcome.Published;
             }
 
-            return Fail(topic, $"reason code {result.ReasonCode}" + (string.IsNullOrEmpty(result.ReasonString) ? string.Empty : $" ({result.ReasonString})"));
+            Fail(topic, $"reason code {result.ReasonCode}" + (string.IsNullOrEmpty(result.ReasonString) ? string.Empty : $" ({result.ReasonString})"));
+            return PublishOutcome.Rejected;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -138,6 +150,12 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
             return Fail(topic, IsTransient(ex) ? Describe(ex) : $"{ex.GetType().Name}: {Describe(ex)}");
         }
     }
+
+    /// <summary>
+    /// Drops the current connection so the loop makes a new one: for a connection the client believes is up while
+    /// nothing it publishes completes (a broker that hangs with its socket open). No effect while disconnected.
+    /// </summary>
+    public void RequestReconnect(string reason) => Volatile.Read(ref _lost)?.TrySetResult(reason);
 
     /// <summary>
     /// Stops the loop, publishes retained <c>stopped</c> and disconnects normally. When that cannot be done (no
@@ -207,7 +225,7 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
         {
             try
             {
-                var lost = new TaskCompletionSource<MqttClientDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+                var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
                 Volatile.Write(ref _lost, lost);
                 using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping))
                 {
@@ -249,9 +267,14 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
                     Volatile.Read(ref _online).TrySetResult();
                 }
 
-                var disconnected = await lost.Task.WaitAsync(stopping).ConfigureAwait(false);
+                var reason = await lost.Task.WaitAsync(stopping).ConfigureAwait(false);
                 MarkOffline();
-                MqttLog.ConnectionLost(_logger, _host, Port, DescribeLoss(disconnected));
+                if (_client.IsConnected)
+                {
+                    await AbandonConnectionAsync(stopping).ConfigureAwait(false);
+                }
+
+                MqttLog.ConnectionLost(_logger, _host, Port, reason);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -290,10 +313,30 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
         // from ConnectAsync itself, so only the loss of an established connection is passed on.
         if (args.ClientWasConnected)
         {
-            Volatile.Read(ref _lost)?.TrySetResult(args);
+            Volatile.Read(ref _lost)?.TrySetResult(DescribeLoss(args));
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Disconnects from a broker that stopped answering; bounded, since the broker may never read the DISCONNECT.</summary>
+    private async Task AbandonConnectionAsync(CancellationToken stopping)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            var disconnect = new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.UnspecifiedError).Build();
+            await _client.DisconnectAsync(disconnect, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            // The client closes its socket on cancellation as well; the next connect starts afresh.
+        }
+        catch (Exception ex) when (IsTransient(ex))
+        {
+            // Already gone: what this wanted.
+        }
     }
 
     private void MarkOffline()

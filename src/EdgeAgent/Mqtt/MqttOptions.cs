@@ -54,6 +54,18 @@ public sealed class MqttOptions
     /// <summary>How often the stats topic is published.</summary>
     public TimeSpan StatsInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long the broker keeps the session after a disconnect (MQTT 5 session expiry; the agent connects with clean start false).</summary>
+    public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// With messages waiting and the client connected, no publish completing for this long means the connection is
+    /// dead without knowing it (a hung broker keeps its socket open); the agent then reconnects.
+    /// </summary>
+    public TimeSpan PublishStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The durable outbox that holds events, captions, summaries and counts until the broker acknowledges them.</summary>
+    public Outbox.OutboxOptions Outbox { get; set; } = new();
+
     public EmbeddedBrokerOptions Embedded { get; set; } = new();
 
     /// <summary>True when no external broker is configured and the agent runs <see cref="EmbeddedBroker"/>.</summary>

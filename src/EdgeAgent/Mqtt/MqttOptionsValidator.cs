@@ -43,6 +43,19 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
             errors.Add($"{S}:ReconnectMaxDelay must be at least Mqtt:ReconnectInitialDelay ({options.ReconnectInitialDelay}), got {options.ReconnectMaxDelay}");
         }
 
+        // The CONNECT packet carries the session expiry as a four-byte number of seconds [MQTT-3.1.2.11.2].
+        if (options.SessionExpiry < TimeSpan.Zero || options.SessionExpiry > TimeSpan.FromSeconds(uint.MaxValue))
+        {
+            errors.Add($"{S}:SessionExpiry must be from 00:00:00 (session ends with the connection) to {TimeSpan.FromSeconds(uint.MaxValue)}, got {options.SessionExpiry}");
+        }
+
+        if (options.PublishStallTimeout <= options.PublishTimeout)
+        {
+            errors.Add($"{S}:PublishStallTimeout must be longer than Mqtt:PublishTimeout ({options.PublishTimeout}), got {options.PublishStallTimeout}");
+        }
+
+        errors.AddRange(Outbox.OutboxOptionsValidator.Collect(options.Outbox, $"{S}:Outbox"));
+
         if (options.UsesEmbeddedBroker)
         {
             CheckPort(errors, $"{S}:Embedded:Port", options.Embedded.Port);

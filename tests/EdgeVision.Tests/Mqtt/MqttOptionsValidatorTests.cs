@@ -99,4 +99,28 @@ public sealed class MqttOptionsValidatorTests
     {
         Assert.Equal(expected, MqttOptions.SanitizeDeviceId(hostName));
     }
+
+    [Fact]
+    public void Collect_BadSessionStallAndOutboxKeys_ReportsEveryOneByKey()
+    {
+        var options = new MqttOptions
+        {
+            SessionExpiry = TimeSpan.FromSeconds(-1),
+            PublishTimeout = TimeSpan.FromSeconds(5),
+            PublishStallTimeout = TimeSpan.FromSeconds(5),
+            Outbox = { MaxBytes = 64, MaxAge = TimeSpan.FromMilliseconds(500), Directory = "a\0b" },
+        };
+
+        var errors = MqttOptionsValidator.Collect(options);
+
+        Assert.Equal(
+            [
+                "Mqtt:SessionExpiry must be from 00:00:00 (session ends with the connection) to 49710.06:28:15, got -00:00:01",
+                "Mqtt:PublishStallTimeout must be longer than Mqtt:PublishTimeout (00:00:05), got 00:00:05",
+                "Mqtt:Outbox:MaxBytes must be at least 65536 bytes, got 64",
+                "Mqtt:Outbox:MaxAge must be at least 00:00:01 (MQTT message expiry counts whole seconds), got 00:00:00.5000000",
+                "Mqtt:Outbox:Directory must not contain NUL",
+            ],
+            errors);
+    }
 }

@@ -131,7 +131,7 @@ public sealed class MqttPublisherTests
 
         var outcome = await publisher.Connection.SendAsync("elsewhere/x", "x"u8.ToArray(), MqttQualityOfServiceLevel.AtLeastOnce, retain: false, CancellationToken.None);
 
-        Assert.Equal((PublishOutcome.Failed, 1L, 1L), (outcome, publisher.Counters.Failed, publisher.Counters.Published));
+        Assert.Equal((PublishOutcome.Rejected, 1L, 1L), (outcome, publisher.Counters.Failed, publisher.Counters.Published));
         Assert.Contains((LogLevel.Warning, "MQTT publish to elsewhere/x failed: reason code NotAuthorized"), _logs.Logger.Entries);
     }
 
