@@ -24,6 +24,7 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
     private readonly DurableOutbox _outbox;
     private readonly OutboxDelivery _delivery;
     private readonly string _device;
+    private readonly TimeSpan _drainLimit;
 
     // One cached writer covers the pipeline's single publish loop without allocating; a concurrent caller gets
     // its own. A writer whose bytes may still be in flight (a failed or cancelled send) is not reused.
@@ -43,6 +44,7 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
         _sender = _connection;
         _delivery = new OutboxDelivery(_outbox, _connection, value.PublishStallTimeout, loggerFactory.CreateLogger<OutboxDelivery>());
         _idleWriter = new DetectionMessageWriter(_device);
+        _drainLimit = value.PublishTimeout;
     }
 
     public MqttTopics Topics { get; }
@@ -69,11 +71,20 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
     }
 
     /// <summary>
-    /// Stops delivery (what waits stays on disk for the next run), publishes retained <c>stopped</c> and disconnects
-    /// normally, so the broker discards the will.
+    /// Gives delivery up to <see cref="MqttOptions.PublishTimeout"/> to send what waits, stops it (what still waits stays
+    /// on disk for the next run), publishes retained <c>stopped</c> and disconnects normally, so the broker discards the will.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await _delivery.DrainAsync(_drainLimit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host's stop timeout ran out; what waits stays on disk.
+        }
+
         await _delivery.StopAsync().ConfigureAwait(false);
         await _connection.StopAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -178,6 +178,15 @@ public sealed class DurableOutbox : IDisposable
         }
     }
 
+    /// <summary>Every message still waiting, oldest first (a copy, for diagnostics).</summary>
+    public IReadOnlyList<OutboxRecord> Waiting()
+    {
+        lock (_gate)
+        {
+            return _pending.ToArray();
+        }
+    }
+
     /// <summary>
     /// Ends the wait of <paramref name="record"/>, which <see cref="Peek"/> returned: delivered (a PUBACK with success)
     /// or rejected (a failure reason code; it will not be retried). A record the bounds dropped meanwhile stays

@@ -10,6 +10,13 @@ namespace EdgeVision.EdgeAgent.Mqtt.Outbox;
 /// PUBACK. It also watches for a stalled connection: connected, messages waiting, and no publish completing for
 /// <see cref="MqttOptions.PublishStallTimeout"/> — then it asks the connection to reconnect.
 /// </summary>
+/// <remarks>
+/// A PUBACK means the broker took the message, yet a broker that crashes right after acknowledging can lose it
+/// before forwarding it (mosquitto, for one, acknowledges before it writes to subscribers, and saves to disk only
+/// now and then). So messages acknowledged in the last <see cref="ResendWindow"/> before a lost connection are
+/// sent again, in order, before anything newer once the connection is back: duplicates, which subscribers drop by
+/// <c>event_id</c> and <c>seq</c>, rather than a gap.
+/// </remarks>
 public sealed class OutboxDelivery : IAsyncDisposable
 {
     /// <summary>How often expired messages are dropped while the broker is away, so the stats stay exact.</summary>
@@ -18,12 +25,21 @@ public sealed class OutboxDelivery : IAsyncDisposable
     /// <summary>Pause after a failed publish before the next try (the connection may be going down).</summary>
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How far before a lost connection acknowledged messages are sent again (see remarks).</summary>
+    public static readonly TimeSpan ResendWindow = TimeSpan.FromSeconds(5);
+
+    /// <summary>At most this many recently acknowledged messages are kept for a resend, whatever their rate.</summary>
+    private const int MaxRecent = 1000;
+
+    private readonly Queue<(OutboxRecord Record, long DeliveredAt)> _recent = new();
     private readonly DurableOutbox _outbox;
     private readonly MqttConnection _connection;
     private readonly TimeSpan _stallTimeout;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
+    private long _reconnectsSeen;
+    private long _resent;
 
     public OutboxDelivery(DurableOutbox outbox, MqttConnection connection, TimeSpan stallTimeout, ILogger logger)
     {
@@ -33,6 +49,9 @@ public sealed class OutboxDelivery : IAsyncDisposable
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
 
+    /// <summary>Acknowledged messages sent again after a lost connection (see remarks).</summary>
+    public long Resent => Interlocked.Read(ref _resent);
+
     public void Start()
     {
         if (_loop is not null)
@@ -41,6 +60,19 @@ public sealed class OutboxDelivery : IAsyncDisposable
         }
 
         _loop = Task.Run(() => RunAsync(_stopping.Token));
+    }
+
+    /// <summary>
+    /// Gives delivery up to <paramref name="limit"/> to empty the outbox while connected: on a clean stop what the
+    /// pipeline handed over last should not wait for the next run.
+    /// </summary>
+    public async Task DrainAsync(TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (_outbox.Counters.Pending > 0 && _connection.IsConnected && Stopwatch.GetElapsedTime(started) < limit && _loop is { IsCompleted: false })
+        {
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Stops after the publish in progress; what is still waiting stays in the outbox for the next run.</summary>
@@ -75,19 +107,25 @@ public sealed class OutboxDelivery : IAsyncDisposable
                     continue;
                 }
 
+                var reconnects = _connection.Counters.Reconnects;
+                if (reconnects != _reconnectsSeen)
+                {
+                    _reconnectsSeen = reconnects;
+                    await ResendRecentAsync(stopping).ConfigureAwait(false);
+                }
+
                 if (_outbox.Peek() is not { } record)
                 {
                     continue;
                 }
 
-                // A retained count is the current value, not stale data: it keeps no expiry, or the broker would drop it.
-                var expiry = record.Retain ? 0 : _outbox.RemainingLifetimeSeconds(record);
-                var outcome = await _connection.SendAsync(record.Topic, record.Payload, MqttQualityOfServiceLevel.AtLeastOnce, record.Retain, expiry, stopping).ConfigureAwait(false);
+                var outcome = await SendAsync(record, stopping).ConfigureAwait(false);
                 switch (outcome)
                 {
                     case PublishOutcome.Published:
                         _outbox.Complete(record, delivered: true);
                         lastProgress = Stopwatch.GetTimestamp();
+                        Remember(record, lastProgress);
                         break;
                     case PublishOutcome.Rejected:
                         OutboxLog.Rejected(_logger, record.Topic, "failure reason code");
@@ -118,6 +156,45 @@ public sealed class OutboxDelivery : IAsyncDisposable
         finally
         {
             OutboxLog.DeliveryStopped(_logger, _outbox.Counters.Pending);
+        }
+    }
+
+    private ValueTask<PublishOutcome> SendAsync(OutboxRecord record, CancellationToken stopping)
+    {
+        // A retained count is the current value, not stale data: it keeps no expiry, or the broker would drop it.
+        var expiry = record.Retain ? 0 : _outbox.RemainingLifetimeSeconds(record);
+        return _connection.SendAsync(record.Topic, record.Payload, MqttQualityOfServiceLevel.AtLeastOnce, record.Retain, expiry, stopping);
+    }
+
+    private void Remember(OutboxRecord record, long deliveredAt)
+    {
+        _recent.Enqueue((record, deliveredAt));
+        while (_recent.Count > MaxRecent || (_recent.TryPeek(out var oldest) && Stopwatch.GetElapsedTime(oldest.DeliveredAt, deliveredAt) > ResendWindow))
+        {
+            _recent.Dequeue();
+        }
+    }
+
+    /// <summary>Sends again what was acknowledged shortly before the connection was lost; stops at the first failure.</summary>
+    private async Task ResendRecentAsync(CancellationToken stopping)
+    {
+        var lostAt = _connection.LastLossTimestamp;
+        var again = _recent.Where(r => r.DeliveredAt <= lostAt && Stopwatch.GetElapsedTime(r.DeliveredAt, lostAt) <= ResendWindow).Select(r => r.Record).ToList();
+        _recent.Clear();
+        if (again.Count == 0)
+        {
+            return;
+        }
+
+        OutboxLog.Resending(_logger, again.Count, ResendWindow);
+        foreach (var record in again)
+        {
+            if (await SendAsync(record, stopping).ConfigureAwait(false) != PublishOutcome.Published)
+            {
+                return;
+            }
+
+            Interlocked.Increment(ref _resent);
         }
     }
 
