@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -22,6 +23,9 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
     public const string OnlinePayload = "online";
     public const string OfflinePayload = "offline";
     public const string StoppedPayload = "stopped";
+
+    /// <summary>A connection that lasted this long resets the reconnect backoff; a shorter one grows it.</summary>
+    private static readonly TimeSpan StableConnection = TimeSpan.FromSeconds(10);
 
     private readonly MqttOptions _options;
     private readonly MqttTopics _topics;
@@ -52,7 +56,7 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
         var builder = new MqttClientFactory().CreateClientOptionsBuilder()
             .WithTcpServer(_host, Port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithClientId(options.ClientId)
+            .WithClientId(options.EffectiveClientId)
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)options.SessionExpiry.TotalSeconds)
             .WithKeepAlivePeriod(options.KeepAlive)
@@ -76,7 +80,7 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
 
     public bool IsConnected => _client.IsConnected;
 
-    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamp of the last lost connection; 0 before the first loss.</summary>
+    /// <summary><see cref="Stopwatch"/> timestamp of the last lost connection; 0 before the first loss.</summary>
     public long LastLossTimestamp => Interlocked.Read(ref _lastLoss);
 
     public MqttPublisherCounters Counters => new(
@@ -222,7 +226,7 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
 
     private async Task RunAsync(CancellationToken stopping)
     {
-        MqttLog.ConnectionLoopStarted(_logger, _host, Port, _options.ClientId);
+        MqttLog.ConnectionLoopStarted(_logger, _host, Port, _options.EffectiveClientId);
         var delay = _options.ReconnectInitialDelay;
         var everConnected = false;
         while (!stopping.IsCancellationRequested)
@@ -264,7 +268,7 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
                 }
 
                 everConnected = true;
-                delay = _options.ReconnectInitialDelay;
+                var connectedAt = Stopwatch.GetTimestamp();
                 if (await SendAsync(_topics.Status, StatusBytes.Online, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, stopping).ConfigureAwait(false) == PublishOutcome.Published)
                 {
                     MqttLog.Online(_logger, _host, Port, _topics.Status);
@@ -272,7 +276,7 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
                 }
 
                 var reason = await lost.Task.WaitAsync(stopping).ConfigureAwait(false);
-                Interlocked.Exchange(ref _lastLoss, System.Diagnostics.Stopwatch.GetTimestamp());
+                Interlocked.Exchange(ref _lastLoss, Stopwatch.GetTimestamp());
                 MarkOffline();
                 if (_client.IsConnected)
                 {
@@ -280,6 +284,26 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
                 }
 
                 MqttLog.ConnectionLost(_logger, _host, Port, reason);
+
+                // A connection that held is over: try again at once. One dropped right after it was made (a client
+                // with the same id taking it over, a broker refusing us after CONNACK) counts as a failed attempt,
+                // or the two sides would reconnect as fast as the network allows.
+                var lasted = Stopwatch.GetElapsedTime(connectedAt);
+                if (lasted >= StableConnection)
+                {
+                    delay = _options.ReconnectInitialDelay;
+                }
+                else
+                {
+                    var wait = Jitter(delay);
+                    MqttLog.ShortConnection(_logger, _host, Port, lasted, wait);
+                    if (!await DelayAsync(wait, stopping).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    delay = NextDelay(delay);
+                }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

@@ -11,19 +11,20 @@ public sealed class MqttOptions
 {
     public const string SectionName = "Mqtt";
 
-    private string? _clientId;
-
     /// <summary>The external broker's host name or address; null or empty: no external broker, use the embedded one.</summary>
     public string? Host { get; set; }
 
     public int Port { get; set; } = 1883;
 
-    /// <summary>Stable across restarts so the broker recognises the device; defaults to <c>edgevision-&lt;DeviceId&gt;</c>.</summary>
-    public string ClientId
-    {
-        get => string.IsNullOrEmpty(_clientId) ? "edgevision-" + DeviceId : _clientId;
-        set => _clientId = value;
-    }
+    /// <summary>As configured; empty: <c>edgevision-&lt;DeviceId&gt;</c> (<see cref="EffectiveClientId"/>).</summary>
+    /// <remarks>
+    /// Kept apart from the default on purpose: the configuration binder reads a property and writes it back, so a
+    /// getter that computed the default would pin it to the host name before <see cref="DeviceId"/> is bound.
+    /// </remarks>
+    public string? ClientId { get; set; }
+
+    /// <summary>Stable across restarts so the broker recognises the device and keeps its session; unique per device.</summary>
+    public string EffectiveClientId => string.IsNullOrEmpty(ClientId) ? "edgevision-" + DeviceId : ClientId;
 
     /// <summary>Sent to the broker only; never written to a log or an exception message.</summary>
     public string? Username { get; set; }

@@ -23,7 +23,7 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         CheckTopicLevel(errors, $"{S}:TopicPrefix", options.TopicPrefix);
         CheckTopicLevel(errors, $"{S}:DeviceId", options.DeviceId);
 
-        if (options.ClientId.Contains('\0', StringComparison.Ordinal) || MqttTopics.Utf8Length(options.ClientId) > MqttTopics.MaxUtf8Bytes)
+        if (options.EffectiveClientId.Contains('\0', StringComparison.Ordinal) || MqttTopics.Utf8Length(options.EffectiveClientId) > MqttTopics.MaxUtf8Bytes)
         {
             errors.Add($"{S}:ClientId must not contain NUL and must be at most {MqttTopics.MaxUtf8Bytes} UTF-8 bytes");
         }

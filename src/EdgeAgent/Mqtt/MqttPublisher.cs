@@ -59,7 +59,7 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
     public static string DefaultOutboxDirectory(MqttOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Path.Combine(StateDirectory.Combine("outbox"), MqttOptions.SanitizeDeviceId(options.ClientId));
+        return Path.Combine(StateDirectory.Combine("outbox"), MqttOptions.SanitizeDeviceId(options.EffectiveClientId));
     }
 
     /// <summary>Starts connecting and delivering in the background; a missing broker does not fail the start.</summary>

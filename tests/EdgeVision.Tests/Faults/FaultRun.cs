@@ -59,8 +59,15 @@ internal static class FaultRun
     /// sessions: after the broker restarts, what was published for it while it reconnected waits in its session.
     /// It takes events, stats and status only (snapshots are binary and not what these tests count).
     /// </summary>
-    public static Task<MosquittoSubscriber> PersistentSubscriberAsync(MosquittoBroker broker, string device) =>
-        MosquittoSubscriber.StartAsync(broker.Port, $"edgevision/{device}/+/events", "-t", $"edgevision/{device}/stats", "-t", $"edgevision/{device}/status", "-c", "-i", "sub-" + device, "-q", "1");
+    public static async Task<MosquittoSubscriber> PersistentSubscriberAsync(MosquittoBroker broker, string device)
+    {
+        var subscriber = await MosquittoSubscriber.StartAsync(broker.Port, $"edgevision/{device}/+/events", "-t", $"edgevision/{device}/stats", "-t", $"edgevision/{device}/status", "-c", "-i", "sub-" + device, "-q", "1");
+
+        // Until the broker has saved the subscription, a SIGKILL would take it along, and with it what the
+        // restarted broker receives before the subscriber is back: the rig's loss, not the agent's.
+        await broker.WaitForNextSaveAsync();
+        return subscriber;
+    }
 
     /// <summary>Every event message received so far, in arrival order (duplicates included).</summary>
     public static List<ReceivedEvent> Events(MosquittoSubscriber subscriber, string device) =>

@@ -113,6 +113,26 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         return broker;
     }
 
+    /// <summary>
+    /// Waits until a persistent broker has saved its database once more after this call: from then on, the sessions
+    /// and subscriptions made before the call survive a SIGKILL.
+    /// </summary>
+    public async Task WaitForNextSaveAsync()
+    {
+        const string Saving = "Saving in-memory database";
+        var saves = CountOf(Saving);
+        var bound = Stopwatch.StartNew();
+        while (CountOf(Saving) <= saves)
+        {
+            if (bound.Elapsed > StartBound)
+            {
+                throw new TimeoutException($"mosquitto on port {Port} saved no database within {StartBound}: {Log}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>SIGKILL: the broker dies at once, with no chance to save or to close connections cleanly.</summary>
     public void KillHard()
     {
@@ -148,6 +168,18 @@ internal sealed class MosquittoBroker : IAsyncDisposable
 
         _process.Dispose();
         _directory.Dispose();
+    }
+
+    private int CountOf(string text)
+    {
+        var log = Log;
+        var count = 0;
+        for (var at = log.IndexOf(text, StringComparison.Ordinal); at >= 0; at = log.IndexOf(text, at + text.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private Process Launch()

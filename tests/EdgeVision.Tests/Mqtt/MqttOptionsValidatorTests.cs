@@ -1,4 +1,5 @@
 using EdgeVision.EdgeAgent.Mqtt;
+using Microsoft.Extensions.Configuration;
 
 namespace EdgeVision.Tests.Mqtt;
 
@@ -89,7 +90,17 @@ public sealed class MqttOptionsValidatorTests
     {
         var options = new MqttOptions { DeviceId = "gate-2" };
 
-        Assert.Equal("edgevision-gate-2", options.ClientId);
+        Assert.Equal("edgevision-gate-2", options.EffectiveClientId);
+    }
+
+    [Fact]
+    public void ClientId_BoundFromConfigurationWithDeviceId_FollowsTheConfiguredDevice()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Mqtt:DeviceId", "pole-17")]).Build();
+
+        var options = configuration.GetSection("Mqtt").Get<MqttOptions>()!;
+
+        Assert.Equal("edgevision-pole-17", options.EffectiveClientId);
     }
 
     [Theory]
