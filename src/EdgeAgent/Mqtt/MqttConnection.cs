@@ -41,7 +41,6 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
     private long _failed;
     private long _dropped;
     private long _reconnects;
-    private long _lastLoss;
     private int _failureLogged;
 
     public MqttConnection(MqttOptions options, MqttTopics topics, ILogger<MqttConnection> logger)
@@ -79,9 +78,6 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
     public int Port { get; }
 
     public bool IsConnected => _client.IsConnected;
-
-    /// <summary><see cref="Stopwatch"/> timestamp of the last lost connection; 0 before the first loss.</summary>
-    public long LastLossTimestamp => Interlocked.Read(ref _lastLoss);
 
     public MqttPublisherCounters Counters => new(
         Interlocked.Read(ref _published),
@@ -276,7 +272,6 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
                 }
 
                 var reason = await lost.Task.WaitAsync(stopping).ConfigureAwait(false);
-                Interlocked.Exchange(ref _lastLoss, Stopwatch.GetTimestamp());
                 MarkOffline();
                 if (_client.IsConnected)
                 {

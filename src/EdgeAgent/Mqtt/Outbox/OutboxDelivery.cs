@@ -10,13 +10,6 @@ namespace EdgeVision.EdgeAgent.Mqtt.Outbox;
 /// PUBACK. It also watches for a stalled connection: connected, messages waiting, and no publish completing for
 /// <see cref="MqttOptions.PublishStallTimeout"/> — then it asks the connection to reconnect.
 /// </summary>
-/// <remarks>
-/// A PUBACK means the broker took the message, yet a broker that crashes right after acknowledging can lose it
-/// before forwarding it (mosquitto, for one, acknowledges before it writes to subscribers, and saves to disk only
-/// now and then). So messages acknowledged in the last <see cref="ResendWindow"/> before a lost connection are
-/// sent again, in order, before anything newer once the connection is back: duplicates, which subscribers drop by
-/// <c>event_id</c> and <c>seq</c>, rather than a gap.
-/// </remarks>
 public sealed class OutboxDelivery : IAsyncDisposable
 {
     /// <summary>How often expired messages are dropped while the broker is away, so the stats stay exact.</summary>
@@ -25,21 +18,12 @@ public sealed class OutboxDelivery : IAsyncDisposable
     /// <summary>Pause after a failed publish before the next try (the connection may be going down).</summary>
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>How far before a lost connection acknowledged messages are sent again (see remarks).</summary>
-    public static readonly TimeSpan ResendWindow = TimeSpan.FromSeconds(5);
-
-    /// <summary>At most this many recently acknowledged messages are kept for a resend, whatever their rate.</summary>
-    private const int MaxRecent = 1000;
-
-    private readonly Queue<(OutboxRecord Record, long DeliveredAt)> _recent = new();
     private readonly DurableOutbox _outbox;
     private readonly MqttConnection _connection;
     private readonly TimeSpan _stallTimeout;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
-    private long _reconnectsSeen;
-    private long _resent;
 
     public OutboxDelivery(DurableOutbox outbox, MqttConnection connection, TimeSpan stallTimeout, ILogger logger)
     {
@@ -48,9 +32,6 @@ public sealed class OutboxDelivery : IAsyncDisposable
         _stallTimeout = stallTimeout;
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
-
-    /// <summary>Acknowledged messages sent again after a lost connection (see remarks).</summary>
-    public long Resent => Interlocked.Read(ref _resent);
 
     public void Start()
     {
@@ -107,13 +88,6 @@ public sealed class OutboxDelivery : IAsyncDisposable
                     continue;
                 }
 
-                var reconnects = _connection.Counters.Reconnects;
-                if (reconnects != _reconnectsSeen)
-                {
-                    _reconnectsSeen = reconnects;
-                    await ResendRecentAsync(stopping).ConfigureAwait(false);
-                }
-
                 if (_outbox.Peek() is not { } record)
                 {
                     continue;
@@ -125,7 +99,6 @@ public sealed class OutboxDelivery : IAsyncDisposable
                     case PublishOutcome.Published:
                         _outbox.Complete(record, delivered: true);
                         lastProgress = Stopwatch.GetTimestamp();
-                        Remember(record, lastProgress);
                         break;
                     case PublishOutcome.Rejected:
                         OutboxLog.Rejected(_logger, record.Topic, "failure reason code");
@@ -164,38 +137,6 @@ public sealed class OutboxDelivery : IAsyncDisposable
         // A retained count is the current value, not stale data: it keeps no expiry, or the broker would drop it.
         var expiry = record.Retain ? 0 : _outbox.RemainingLifetimeSeconds(record);
         return _connection.SendAsync(record.Topic, record.Payload, MqttQualityOfServiceLevel.AtLeastOnce, record.Retain, expiry, stopping);
-    }
-
-    private void Remember(OutboxRecord record, long deliveredAt)
-    {
-        _recent.Enqueue((record, deliveredAt));
-        while (_recent.Count > MaxRecent || (_recent.TryPeek(out var oldest) && Stopwatch.GetElapsedTime(oldest.DeliveredAt, deliveredAt) > ResendWindow))
-        {
-            _recent.Dequeue();
-        }
-    }
-
-    /// <summary>Sends again what was acknowledged shortly before the connection was lost; stops at the first failure.</summary>
-    private async Task ResendRecentAsync(CancellationToken stopping)
-    {
-        var lostAt = _connection.LastLossTimestamp;
-        var again = _recent.Where(r => r.DeliveredAt <= lostAt && Stopwatch.GetElapsedTime(r.DeliveredAt, lostAt) <= ResendWindow).Select(r => r.Record).ToList();
-        _recent.Clear();
-        if (again.Count == 0)
-        {
-            return;
-        }
-
-        OutboxLog.Resending(_logger, again.Count, ResendWindow);
-        foreach (var record in again)
-        {
-            if (await SendAsync(record, stopping).ConfigureAwait(false) != PublishOutcome.Published)
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref _resent);
-        }
     }
 
     private async Task WaitUntilOnlineAsync(CancellationToken stopping)

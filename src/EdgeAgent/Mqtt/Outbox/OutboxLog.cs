@@ -34,7 +34,4 @@ internal static partial class OutboxLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT publishes stalled: none completed for {Stalled} while connected with {Pending} messages waiting; reconnecting")]
     public static partial void Stalled(ILogger logger, TimeSpan stalled, long pending);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox: sending {Count} messages again that the broker acknowledged within {Window} before the connection was lost")]
-    public static partial void Resending(ILogger logger, int count, TimeSpan window);
 }
