@@ -226,6 +226,25 @@ public sealed class DurableOutboxTests : IDisposable
     }
 
     [Fact]
+    public void Append_DiskRefusesTheWrite_KeepsTheMessageInMemoryCountsItUnsavedAndWritesTheNextOne()
+    {
+        // A directory where the first segment file should go: creating the file fails with a real IOException.
+        Directory.CreateDirectory(_directory.Combine("00000000000000000001.log"));
+        using (var outbox = Open())
+        {
+            Assert.False(outbox.Append("t", "m1"u8, retain: false));
+            Assert.True(outbox.Append("t", "m2"u8, retain: false));
+
+            Assert.Equal((1L, 1L, 2L), (outbox.Counters.Unsaved, outbox.Counters.Accepted, outbox.Counters.Pending));
+            Assert.Equal("m1", Encoding.UTF8.GetString(outbox.Peek()!.Payload.Span));
+            Assert.Contains(_logger.Entries, e => e.Message.Contains("cannot write", StringComparison.Ordinal));
+        }
+
+        using var reopened = Open();
+        Assert.Equal(["m2"], Drain(reopened, delivered: true).Select(r => Encoding.UTF8.GetString(r.Payload.Span)));
+    }
+
+    [Fact]
     public void Open_DirectoryHeldByAnotherOutbox_ThrowsNamingTheLock()
     {
         using var first = Open();
