@@ -31,10 +31,7 @@ public sealed partial class SnapshotArchive : IDetectionSink
 
     public long Bytes => _bytes;
 
-    public static string DefaultRoot() =>
-        Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } state
-            ? Path.Combine(state.Split(':')[0], "snapshots")
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state", "edgevision", "snapshots");
+    public static string DefaultRoot() => StateDirectory.Combine("snapshots");
 
     public async ValueTask PublishAsync(FrameDetections frame, CancellationToken cancellationToken)
     {

@@ -4,8 +4,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 
 /// <summary>
 /// The publish path between the agent's messages and the broker. <see cref="MqttConnection"/> sends at once and drops
-/// what arrives while it is disconnected; a durable outbox for QoS 1 topics can implement this interface in front
-/// of it, storing messages until the connection takes them.
+/// what arrives while it is disconnected; QoS 1 topics go through the durable outbox in front of it instead.
 /// </summary>
 public interface IMqttMessageSender
 {
@@ -25,6 +24,9 @@ public enum PublishOutcome
     /// <summary>Not tried: no connection to the broker at the time.</summary>
     NotConnected,
 
-    /// <summary>Tried and failed: an error, a timeout, or a failure reason code from the broker.</summary>
+    /// <summary>Tried and failed: an error or a timeout; the broker may or may not have the message.</summary>
     Failed,
+
+    /// <summary>The broker answered with a failure reason code (not authorised, say): sending it again will not help.</summary>
+    Rejected,
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -13,13 +14,18 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// status topic tells subscribers the agent's state: the broker holds the retained will <c>offline</c>, the
 /// agent publishes retained <c>online</c> after every connect and retained <c>stopped</c> on a clean stop, then
 /// disconnects normally so the will is discarded [MQTT-3.1.2-10]. Publishing never throws for a lost connection;
-/// messages arriving while disconnected are dropped and counted.
+/// messages arriving while disconnected are dropped and counted (QoS 1 messages wait in the durable outbox instead).
+/// The session starts with clean start false and a session expiry, so the broker keeps it across short outages; the
+/// client does not keep its own in-flight messages, the outbox sends them again.
 /// </summary>
 public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
 {
     public const string OnlinePayload = "online";
     public const string OfflinePayload = "offline";
     public const string StoppedPayload = "stopped";
+
+    /// <summary>A connection that lasted this long resets the reconnect backoff; a shorter one grows it.</summary>
+    private static readonly TimeSpan StableConnection = TimeSpan.FromSeconds(10);
 
     private readonly MqttOptions _options;
     private readonly MqttTopics _topics;
@@ -30,7 +36,7 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
     private readonly BrokerTls? _tls;
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _online = NewSignal();
-    private TaskCompletionSource<MqttClientDisconnectedEventArgs>? _lost;
+    private TaskCompletionSource<string>? _lost;
     private Task? _loop;
     private long _published;
     private long _failed;
@@ -50,8 +56,9 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
         var builder = new MqttClientFactory().CreateClientOptionsBuilder()
             .WithTcpServer(_host, Port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithClientId(options.ClientId)
-            .WithCleanStart(true)
+            .WithClientId(options.EffectiveClientId)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval((uint)options.SessionExpiry.TotalSeconds)
             .WithKeepAlivePeriod(options.KeepAlive)
             .WithTimeout(options.ConnectTimeout)
             .WithWillTopic(topics.Status)
@@ -101,7 +108,14 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
     /// <summary>Completes once the agent is connected and has published <c>online</c> on the status topic.</summary>
     public Task WaitUntilOnlineAsync(CancellationToken cancellationToken) => Volatile.Read(ref _online).Task.WaitAsync(cancellationToken);
 
-    public async ValueTask<PublishOutcome> SendAsync(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken cancellationToken)
+    public ValueTask<PublishOutcome> SendAsync(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken cancellationToken) =>
+        SendAsync(topic, payload, qos, retain, messageExpirySeconds: 0, cancellationToken);
+
+    /// <summary>
+    /// As the interface's <c>SendAsync</c>, with an MQTT 5 message expiry: the broker discards the message after
+    /// <paramref name="messageExpirySeconds"/> if no subscriber has taken it, so nobody reads stale data (0: never).
+    /// </summary>
+    public async ValueTask<PublishOutcome> SendAsync(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, uint messageExpirySeconds, CancellationToken cancellationToken)
     {
         if (!_client.IsConnected)
         {
@@ -115,6 +129,7 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
             Payload = new ReadOnlySequence<byte>(payload),
             QualityOfServiceLevel = qos,
             Retain = retain,
+            MessageExpiryInterval = messageExpirySeconds,
         };
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -129,7 +144,8 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
                 return PublishOutcome.Published;
             }
 
-            return Fail(topic, $"reason code {result.ReasonCode}" + (string.IsNullOrEmpty(result.ReasonString) ? string.Empty : $" ({result.ReasonString})"));
+            Fail(topic, $"reason code {result.ReasonCode}" + (string.IsNullOrEmpty(result.ReasonString) ? string.Empty : $" ({result.ReasonString})"));
+            return PublishOutcome.Rejected;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -146,6 +162,12 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
             return Fail(topic, IsTransient(ex) ? Describe(ex) : $"{ex.GetType().Name}: {Describe(ex)}");
         }
     }
+
+    /// <summary>
+    /// Drops the current connection so the loop makes a new one: for a connection the client believes is up while
+    /// nothing it publishes completes (a broker that hangs with its socket open). No effect while disconnected.
+    /// </summary>
+    public void RequestReconnect(string reason) => Volatile.Read(ref _lost)?.TrySetResult(reason);
 
     /// <summary>
     /// Stops the loop, publishes retained <c>stopped</c> and disconnects normally. When that cannot be done (no
@@ -209,14 +231,14 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
 
     private async Task RunAsync(CancellationToken stopping)
     {
-        MqttLog.ConnectionLoopStarted(_logger, _host, Port, _options.ClientId);
+        MqttLog.ConnectionLoopStarted(_logger, _host, Port, _options.EffectiveClientId);
         var delay = _options.ReconnectInitialDelay;
         var everConnected = false;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                var lost = new TaskCompletionSource<MqttClientDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+                var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
                 Volatile.Write(ref _lost, lost);
                 using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping))
                 {
@@ -251,16 +273,41 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
                 }
 
                 everConnected = true;
-                delay = _options.ReconnectInitialDelay;
+                var connectedAt = Stopwatch.GetTimestamp();
                 if (await SendAsync(_topics.Status, StatusBytes.Online, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, stopping).ConfigureAwait(false) == PublishOutcome.Published)
                 {
                     MqttLog.Online(_logger, _host, Port, _topics.Status);
                     Volatile.Read(ref _online).TrySetResult();
                 }
 
-                var disconnected = await lost.Task.WaitAsync(stopping).ConfigureAwait(false);
+                var reason = await lost.Task.WaitAsync(stopping).ConfigureAwait(false);
                 MarkOffline();
-                MqttLog.ConnectionLost(_logger, _host, Port, DescribeLoss(disconnected));
+                if (_client.IsConnected)
+                {
+                    await AbandonConnectionAsync(stopping).ConfigureAwait(false);
+                }
+
+                MqttLog.ConnectionLost(_logger, _host, Port, reason);
+
+                // A connection that held is over: try again at once. One dropped right after it was made (a client
+                // with the same id taking it over, a broker refusing us after CONNACK) counts as a failed attempt,
+                // or the two sides would reconnect as fast as the network allows.
+                var lasted = Stopwatch.GetElapsedTime(connectedAt);
+                if (lasted >= StableConnection)
+                {
+                    delay = _options.ReconnectInitialDelay;
+                }
+                else
+                {
+                    var wait = Jitter(delay);
+                    MqttLog.ShortConnection(_logger, _host, Port, lasted, wait);
+                    if (!await DelayAsync(wait, stopping).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    delay = NextDelay(delay);
+                }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -299,10 +346,30 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
         // from ConnectAsync itself, so only the loss of an established connection is passed on.
         if (args.ClientWasConnected)
         {
-            Volatile.Read(ref _lost)?.TrySetResult(args);
+            Volatile.Read(ref _lost)?.TrySetResult(DescribeLoss(args));
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Disconnects from a broker that stopped answering; bounded, since the broker may never read the DISCONNECT.</summary>
+    private async Task AbandonConnectionAsync(CancellationToken stopping)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            var disconnect = new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.UnspecifiedError).Build();
+            await _client.DisconnectAsync(disconnect, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            // The client closes its socket on cancellation as well; the next connect starts afresh.
+        }
+        catch (Exception ex) when (IsTransient(ex))
+        {
+            // Already gone: what this wanted.
+        }
     }
 
     private void MarkOffline()

@@ -23,6 +23,9 @@ internal static partial class MqttLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection to {Host}:{Port} lost ({Reason}); detections are dropped until it is back")]
     public static partial void ConnectionLost(ILogger logger, string host, int port, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection to {Host}:{Port} lasted only {Lasted}; reconnecting in {Delay}")]
+    public static partial void ShortConnection(ILogger logger, string host, int port, TimeSpan lasted, TimeSpan delay);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "MQTT connection loop: unexpected error; retrying in {Delay}")]
     public static partial void ConnectionLoopError(ILogger logger, Exception exception, TimeSpan delay);
 

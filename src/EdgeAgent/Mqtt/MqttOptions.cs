@@ -15,7 +15,6 @@ public sealed class MqttOptions
     public const int PlainPort = 1883;
     public const int TlsPort = 8883;
 
-    private string? _clientId;
     private int? _port;
 
     /// <summary>The external broker's host name or address; null or empty: no external broker, use the embedded one.</summary>
@@ -28,12 +27,15 @@ public sealed class MqttOptions
         set => _port = value;
     }
 
-    /// <summary>Stable across restarts so the broker recognises the device; defaults to <c>edgevision-&lt;DeviceId&gt;</c>.</summary>
-    public string ClientId
-    {
-        get => string.IsNullOrEmpty(_clientId) ? "edgevision-" + DeviceId : _clientId;
-        set => _clientId = value;
-    }
+    /// <summary>As configured; empty: <c>edgevision-&lt;DeviceId&gt;</c> (<see cref="EffectiveClientId"/>).</summary>
+    /// <remarks>
+    /// Kept apart from the default on purpose: the configuration binder reads a property and writes it back, so a
+    /// getter that computed the default would pin it to the host name before <see cref="DeviceId"/> is bound.
+    /// </remarks>
+    public string? ClientId { get; set; }
+
+    /// <summary>Stable across restarts so the broker recognises the device and keeps its session; unique per device.</summary>
+    public string EffectiveClientId => string.IsNullOrEmpty(ClientId) ? "edgevision-" + DeviceId : ClientId;
 
     /// <summary>Sent to the broker only; never written to a log or an exception message. See <see cref="MqttCredentials"/> for the other sources.</summary>
     public string? Username { get; set; }
@@ -72,6 +74,18 @@ public sealed class MqttOptions
 
     /// <summary>How often the stats topic is published.</summary>
     public TimeSpan StatsInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the broker keeps the session after a disconnect (MQTT 5 session expiry; the agent connects with clean start false).</summary>
+    public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// With messages waiting and the client connected, no publish completing for this long means the connection is
+    /// dead without knowing it (a hung broker keeps its socket open); the agent then reconnects.
+    /// </summary>
+    public TimeSpan PublishStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The durable outbox that holds events, captions, summaries and counts until the broker acknowledges them.</summary>
+    public Outbox.OutboxOptions Outbox { get; set; } = new();
 
     public EmbeddedBrokerOptions Embedded { get; set; } = new();
 

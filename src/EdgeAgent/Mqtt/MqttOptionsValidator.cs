@@ -33,7 +33,7 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         CheckTopicLevel(errors, $"{S}:TopicPrefix", options.TopicPrefix);
         CheckTopicLevel(errors, $"{S}:DeviceId", options.DeviceId);
 
-        if (options.ClientId.Contains('\0', StringComparison.Ordinal) || MqttTopics.Utf8Length(options.ClientId) > MqttTopics.MaxUtf8Bytes)
+        if (options.EffectiveClientId.Contains('\0', StringComparison.Ordinal) || MqttTopics.Utf8Length(options.EffectiveClientId) > MqttTopics.MaxUtf8Bytes)
         {
             errors.Add($"{S}:ClientId must not contain NUL and must be at most {MqttTopics.MaxUtf8Bytes} UTF-8 bytes");
         }
@@ -62,6 +62,19 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         {
             errors.AddRange(BrokerTls.Check(options.Tls));
         }
+
+        // The CONNECT packet carries the session expiry as a four-byte number of seconds [MQTT-3.1.2.11.2].
+        if (options.SessionExpiry < TimeSpan.Zero || options.SessionExpiry > TimeSpan.FromSeconds(uint.MaxValue))
+        {
+            errors.Add($"{S}:SessionExpiry must be from 00:00:00 (session ends with the connection) to {TimeSpan.FromSeconds(uint.MaxValue)}, got {options.SessionExpiry}");
+        }
+
+        if (options.PublishStallTimeout <= options.PublishTimeout)
+        {
+            errors.Add($"{S}:PublishStallTimeout must be longer than Mqtt:PublishTimeout ({options.PublishTimeout}), got {options.PublishStallTimeout}");
+        }
+
+        errors.AddRange(Outbox.OutboxOptionsValidator.Collect(options.Outbox, $"{S}:Outbox"));
 
         if (options.UsesEmbeddedBroker)
         {

@@ -1,3 +1,6 @@
+using EdgeVision.EdgeAgent.Hosting;
+using EdgeVision.EdgeAgent.Mqtt.Outbox;
+using EdgeVision.Models;
 using EdgeVision.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,19 +12,26 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// <summary>
 /// The pipeline's sink: every frame's detections go to <c>&lt;prefix&gt;/&lt;device&gt;/&lt;camera&gt;/detections</c> as
 /// QoS 0 JSON. Per-frame messages are lossy by design: while the broker is away they are dropped and counted, and
-/// the pipeline never waits for a reconnect nor sees an exception from the network. Start and stop it as a hosted
-/// service; it owns the <see cref="MqttConnection"/>.
+/// the pipeline never waits for a reconnect nor sees an exception from the network. Events, captions, summaries
+/// and counts are QoS 1 and go into the <see cref="DurableOutbox"/> (flushed to disk before the frame counts as
+/// published), from which <see cref="OutboxDelivery"/> sends them. Start and stop it as a hosted service; it owns
+/// the <see cref="MqttConnection"/> and the outbox.
 /// </summary>
 public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDisposable
 {
     private readonly MqttConnection _connection;
     private readonly IMqttMessageSender _sender;
+    private readonly DurableOutbox _outbox;
+    private readonly OutboxDelivery _delivery;
     private readonly string _device;
+    private readonly TimeSpan _drainLimit;
 
     // One cached writer covers the pipeline's single publish loop without allocating; a concurrent caller gets
     // its own. A writer whose bytes may still be in flight (a failed or cancelled send) is not reused.
     private DetectionMessageWriter? _idleWriter;
+    private int _disposed;
 
+    /// <exception cref="UserFacingException">The outbox directory cannot be opened (permissions, another agent holds it).</exception>
     public MqttPublisher(IOptions<MqttOptions> options, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -29,9 +39,12 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
         var value = options.Value;
         Topics = new MqttTopics(value.TopicPrefix, value.DeviceId);
         _device = value.DeviceId;
+        _outbox = OpenOutbox(value, loggerFactory.CreateLogger<DurableOutbox>());
         _connection = new MqttConnection(value, Topics, loggerFactory.CreateLogger<MqttConnection>());
         _sender = _connection;
+        _delivery = new OutboxDelivery(_outbox, _connection, value.PublishStallTimeout, loggerFactory.CreateLogger<OutboxDelivery>());
         _idleWriter = new DetectionMessageWriter(_device);
+        _drainLimit = value.PublishTimeout;
     }
 
     public MqttTopics Topics { get; }
@@ -40,15 +53,41 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
 
     public MqttPublisherCounters Counters => _connection.Counters;
 
-    /// <summary>Starts connecting in the background; a missing broker does not fail the start.</summary>
+    public DurableOutbox Outbox => _outbox;
+
+    /// <summary>The default outbox location: one per client id, since its messages belong to that device's session.</summary>
+    public static string DefaultOutboxDirectory(MqttOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Path.Combine(StateDirectory.Combine("outbox"), MqttOptions.SanitizeDeviceId(options.EffectiveClientId));
+    }
+
+    /// <summary>Starts connecting and delivering in the background; a missing broker does not fail the start.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _connection.Start();
+        _delivery.Start();
         return Task.CompletedTask;
     }
 
-    /// <summary>Publishes retained <c>stopped</c> and disconnects normally, so the broker discards the will.</summary>
-    public Task StopAsync(CancellationToken cancellationToken) => _connection.StopAsync(cancellationToken);
+    /// <summary>
+    /// Gives delivery up to <see cref="MqttOptions.PublishTimeout"/> to send what waits, stops it (what still waits stays
+    /// on disk for the next run), publishes retained <c>stopped</c> and disconnects normally, so the broker discards the will.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _delivery.DrainAsync(_drainLimit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host's stop timeout ran out; what waits stays on disk.
+        }
+
+        await _delivery.StopAsync().ConfigureAwait(false);
+        await _connection.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public Task WaitUntilOnlineAsync(CancellationToken cancellationToken) => _connection.WaitUntilOnlineAsync(cancellationToken);
 
@@ -71,17 +110,18 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
     }
 
     /// <summary>
-    /// Events and captions at QoS 1, counts retained at QoS 1 (only changes arrive here). While the broker is
-    /// away they are dropped and counted like detections; the durable outbox is what will keep them.
+    /// Events, captions and summaries at QoS 1, counts retained at QoS 1 (only changes arrive here): appended to the
+    /// outbox, each flushed to disk before this returns. Snapshots (large JPEGs, replaced by the next better view)
+    /// stay out of it: retained, best effort, dropped while the broker is away.
     /// </summary>
     private async ValueTask PublishAnalyticsAsync(string camera, Pipeline.Analytics.FrameAnalytics analytics, CancellationToken cancellationToken)
     {
         foreach (var e in analytics.Events)
         {
-            await _sender.SendAsync(Topics.Events(camera), EventMessages.Event(_device, e), MqttQualityOfServiceLevel.AtLeastOnce, retain: false, cancellationToken).ConfigureAwait(false);
+            _outbox.Append(Topics.Events(camera), EventMessages.Event(_device, e), retain: false);
             if (e.Caption is not null)
             {
-                await _sender.SendAsync(Topics.Captions(camera), EventMessages.Caption(_device, e), MqttQualityOfServiceLevel.AtLeastOnce, retain: false, cancellationToken).ConfigureAwait(false);
+                _outbox.Append(Topics.Captions(camera), EventMessages.Caption(_device, e), retain: false);
             }
         }
 
@@ -92,14 +132,13 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
 
         if (analytics.Summary is { } summary)
         {
-            await _sender.SendAsync(Topics.Captions(camera), EventMessages.Summary(_device, camera, summary), MqttQualityOfServiceLevel.AtLeastOnce, retain: false, cancellationToken).ConfigureAwait(false);
+            _outbox.Append(Topics.Captions(camera), EventMessages.Summary(_device, camera, summary), retain: false);
         }
 
         foreach (var count in analytics.Counts)
         {
             var direction = count.Direction is { } d ? (d == Pipeline.Analytics.CrossingDirection.In ? "in" : "out") : null;
-            var topic = Topics.Count(camera, count.Area, count.Label, direction);
-            await _sender.SendAsync(topic, EventMessages.Count(count), MqttQualityOfServiceLevel.AtLeastOnce, retain: true, cancellationToken).ConfigureAwait(false);
+            _outbox.Append(Topics.Count(camera, count.Area, count.Label, direction), EventMessages.Count(count), retain: true);
         }
     }
 
@@ -107,5 +146,29 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
     public ValueTask<PublishOutcome> PublishStatsAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
         _sender.SendAsync(Topics.Stats, payload, MqttQualityOfServiceLevel.AtMostOnce, retain: false, cancellationToken);
 
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    /// <summary>Idempotent: the host disposes this once as the sink and once as a hosted service.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _delivery.DisposeAsync().ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        _outbox.Dispose();
+    }
+
+    private static DurableOutbox OpenOutbox(MqttOptions options, ILogger logger)
+    {
+        var directory = string.IsNullOrEmpty(options.Outbox.Directory) ? DefaultOutboxDirectory(options) : options.Outbox.Directory;
+        try
+        {
+            return DurableOutbox.Open(directory, options.Outbox, logger);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserFacingException($"cannot open the MQTT outbox {directory}: {ex.Message}", 1, ex);
+        }
+    }
 }

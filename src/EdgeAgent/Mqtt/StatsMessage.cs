@@ -1,12 +1,14 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using EdgeVision.EdgeAgent.Mqtt.Outbox;
 using EdgeVision.Pipeline;
 
 namespace EdgeVision.EdgeAgent.Mqtt;
 
 /// <summary>
 /// The payload of <c>&lt;prefix&gt;/&lt;device&gt;/stats</c>, schema <c>edgevision.stats</c> version 1: the pipeline's
-/// snapshot plus the publisher's own counters. Its shape is this record's, not the pipeline's types, so a change
+/// snapshot plus the publisher's and the outbox's own counters. Its shape is this record's, not the pipeline's types, so a change
 /// inside the pipeline does not silently change what subscribers read.
 /// </summary>
 public sealed record StatsMessage(
@@ -22,13 +24,14 @@ public sealed record StatsMessage(
     IReadOnlyDictionary<int, long> BatchSizes,
     double InferenceMeanMs,
     IReadOnlyList<StageStats> Stages,
-    IReadOnlyDictionary<string, long> DetectionsByLabel)
+    IReadOnlyDictionary<string, long> DetectionsByLabel,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OutboxCounters? Outbox = null)
 {
     public const string SchemaName = "edgevision.stats";
 
     public const int CurrentVersion = 1;
 
-    public static StatsMessage From(string device, PipelineSnapshot snapshot, MqttPublisherCounters publisher)
+    public static StatsMessage From(string device, PipelineSnapshot snapshot, MqttPublisherCounters publisher, OutboxCounters? outbox = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var queues = new SortedDictionary<string, QueueStats>(StringComparer.Ordinal);
@@ -58,7 +61,8 @@ public sealed record StatsMessage(
             Math.Round(snapshot.InferenceMeanMs, 3),
             snapshot.Stages.Select(s => new StageStats(
                 s.Stage, Math.Round(s.MeanMs, 3), Math.Round(s.P50Ms, 3), Math.Round(s.P99Ms, 3), Math.Round(s.MaxMs, 3))).ToArray(),
-            new SortedDictionary<string, long>(snapshot.DetectionsByLabel.ToDictionary(), StringComparer.Ordinal));
+            new SortedDictionary<string, long>(snapshot.DetectionsByLabel.ToDictionary(), StringComparer.Ordinal),
+            outbox);
     }
 
     /// <summary>Serializes into <paramref name="buffer"/> (cleared first) with the source-generated context.</summary>

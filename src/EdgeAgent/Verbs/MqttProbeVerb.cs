@@ -1,6 +1,5 @@
 using EdgeVision.EdgeAgent.Mqtt;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace EdgeVision.EdgeAgent.Verbs;
 
@@ -40,8 +39,9 @@ public sealed class MqttProbeVerb : IVerb
             .SetMinimumLevel(LogLevel.Information)
             .AddSimpleConsole(console => console.SingleLine = true)
             .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
-        await using var publisher = new MqttPublisher(Options.Create(options), loggerFactory);
-        await publisher.StartAsync(cancellationToken).ConfigureAwait(false);
+        // The connection alone: the probe publishes no events, so it takes no outbox (and no agent's outbox lock).
+        await using var connection = new MqttConnection(options, new MqttTopics(options.TopicPrefix, options.DeviceId), loggerFactory.CreateLogger<MqttConnection>());
+        connection.Start();
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
@@ -51,7 +51,7 @@ public sealed class MqttProbeVerb : IVerb
         }
 
         using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await publisher.StopAsync(stopTimeout.Token).ConfigureAwait(false);
+        await connection.StopAsync(stopTimeout.Token).ConfigureAwait(false);
         return 0;
     }
 }

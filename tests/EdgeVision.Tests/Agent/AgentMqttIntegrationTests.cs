@@ -22,6 +22,7 @@ public sealed class AgentMqttIntegrationTests
         "run",
         "--EdgeVision:ConsoleSummaryInterval=00:00:00",
         $"--EdgeVision:SnapshotDirectory={Path.Combine(SnapshotRoot, device)}",
+        $"--Mqtt:Outbox:Directory={Path.Combine(MqttTestSupport.OutboxRoot, device)}",
         $"--Mqtt:DeviceId={device}",
         "--Mqtt:StatsInterval=00:00:01",
         .. more,

@@ -6,8 +6,9 @@ using EdgeVision.Tests.Models;
 namespace EdgeVision.Tests.Mqtt;
 
 /// <summary>
-/// A real mosquitto (Debian's /usr/sbin/mosquitto) on a loopback port, anonymous, without persistence, killed on
-/// dispose. Starting waits until the port accepts connections.
+/// A real mosquitto (Debian's /usr/sbin/mosquitto) on a loopback port, anonymous, without persistence unless asked,
+/// killed on dispose. Starting waits until the port accepts connections. For fault tests it can be SIGKILLed and
+/// restarted on the same port with the same configuration (and database), or frozen with SIGSTOP.
 /// </summary>
 internal sealed class MosquittoBroker : IAsyncDisposable
 {
@@ -17,14 +18,16 @@ internal sealed class MosquittoBroker : IAsyncDisposable
     public static readonly TimeSpan StartBound = TimeSpan.FromSeconds(30);
 
     private readonly TemporaryDirectory _directory;
-    private readonly Process _process;
+    private readonly string _config;
     private readonly System.Text.StringBuilder _log = new();
+    private Process _process;
 
-    private MosquittoBroker(int port, Process process, TemporaryDirectory directory)
+    private MosquittoBroker(int port, string config, TemporaryDirectory directory)
     {
         Port = port;
-        _process = process;
+        _config = config;
         _directory = directory;
+        _process = Launch();
     }
 
     public int Port { get; }
@@ -53,7 +56,11 @@ internal sealed class MosquittoBroker : IAsyncDisposable
 
     /// <param name="extraConfig">Further mosquitto.conf lines; <c>{dir}</c> stands for the broker's own temporary folder.</param>
     /// <param name="files">Files to write into that folder first (an ACL file, say).</param>
-    public static async Task<MosquittoBroker> StartAsync(int? port = null, string extraConfig = "", IReadOnlyDictionary<string, string>? files = null)
+    /// <param name="persistent">
+    /// Keep sessions, subscriptions and queued messages in a database saved every second, so a subscriber's session
+    /// outlives a SIGKILL and restart of the broker.
+    /// </param>
+    public static async Task<MosquittoBroker> StartAsync(int? port = null, string extraConfig = "", IReadOnlyDictionary<string, string>? files = null, bool persistent = false)
     {
         if (!File.Exists(Executable))
         {
@@ -75,25 +82,24 @@ internal sealed class MosquittoBroker : IAsyncDisposable
             await File.WriteAllTextAsync(directory.Combine(name), content);
         }
 
+        var persistence = "persistence false\n";
+        if (persistent)
+        {
+            // The "mosquitto" user writes the database, so its folder is open to it.
+            var database = Directory.CreateDirectory(directory.Combine("db")).FullName;
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(database, (UnixFileMode)0x1FF);
+            }
+
+            persistence = $"persistence true\npersistence_location {database}/\nautosave_interval 1\n";
+        }
+
         await File.WriteAllTextAsync(
             config,
-            $"listener {chosen} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n" +
+            $"listener {chosen} 127.0.0.1\nallow_anonymous true\n{persistence}log_dest stderr\n" +
             extraConfig.Replace("{dir}", directory.Path, StringComparison.Ordinal));
-        var process = new Process
-        {
-            StartInfo = new ProcessStartInfo(Executable, ["-c", config])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            },
-        };
-        var broker = new MosquittoBroker(chosen, process, directory);
-        process.OutputDataReceived += (_, e) => broker.OnLogLine(e.Data);
-        process.ErrorDataReceived += (_, e) => broker.OnLogLine(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var broker = new MosquittoBroker(chosen, config, directory);
         try
         {
             await broker.WaitUntilAcceptingAsync();
@@ -107,6 +113,51 @@ internal sealed class MosquittoBroker : IAsyncDisposable
         return broker;
     }
 
+    /// <summary>
+    /// Waits until a persistent broker has saved its database once more after this call: from then on, the sessions
+    /// and subscriptions made before the call survive a SIGKILL.
+    /// </summary>
+    public async Task WaitForNextSaveAsync()
+    {
+        const string Saving = "Saving in-memory database";
+        var saves = CountOf(Saving);
+        var bound = Stopwatch.StartNew();
+        while (CountOf(Saving) <= saves)
+        {
+            if (bound.Elapsed > StartBound)
+            {
+                throw new TimeoutException($"mosquitto on port {Port} saved no database within {StartBound}: {Log}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>SIGKILL: the broker dies at once, with no chance to save or to close connections cleanly.</summary>
+    public void KillHard()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
+    /// <summary>Starts mosquitto again on the same port with the same configuration (killing it first if it runs).</summary>
+    public async Task RestartAsync()
+    {
+        KillHard();
+        _process.Dispose();
+        _process = Launch();
+        await WaitUntilAcceptingAsync();
+    }
+
+    /// <summary>SIGSTOP: the process freezes; its sockets stay open, so clients see a connection that never answers.</summary>
+    public void Freeze() => Signal("-STOP");
+
+    /// <summary>SIGCONT: a frozen broker goes on where it stopped.</summary>
+    public void Thaw() => Signal("-CONT");
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -117,6 +168,43 @@ internal sealed class MosquittoBroker : IAsyncDisposable
 
         _process.Dispose();
         _directory.Dispose();
+    }
+
+    private int CountOf(string text)
+    {
+        var log = Log;
+        var count = 0;
+        for (var at = log.IndexOf(text, StringComparison.Ordinal); at >= 0; at = log.IndexOf(text, at + text.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private Process Launch()
+    {
+        var process = new Process
+        {
+            StartInfo = new ProcessStartInfo(Executable, ["-c", _config])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            },
+        };
+        process.OutputDataReceived += (_, e) => OnLogLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLogLine(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
     }
 
     private void OnLogLine(string? line)

@@ -65,6 +65,7 @@ public sealed class MqttHostingTests
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings);
+        builder.Configuration.AddInMemoryCollection([new("Mqtt:Outbox:Directory", Path.Combine(MqttTestSupport.OutboxRoot, Guid.NewGuid().ToString("N")))]);
         builder.Logging.ClearProviders();
 
         // The pipeline is built elsewhere; a fixed snapshot stands in for its statistics.

@@ -1,4 +1,5 @@
 using EdgeVision.EdgeAgent.Mqtt;
+using Microsoft.Extensions.Configuration;
 
 namespace EdgeVision.Tests.Mqtt;
 
@@ -89,7 +90,17 @@ public sealed class MqttOptionsValidatorTests
     {
         var options = new MqttOptions { DeviceId = "gate-2" };
 
-        Assert.Equal("edgevision-gate-2", options.ClientId);
+        Assert.Equal("edgevision-gate-2", options.EffectiveClientId);
+    }
+
+    [Fact]
+    public void ClientId_BoundFromConfigurationWithDeviceId_FollowsTheConfiguredDevice()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Mqtt:DeviceId", "pole-17")]).Build();
+
+        var options = configuration.GetSection("Mqtt").Get<MqttOptions>()!;
+
+        Assert.Equal("edgevision-pole-17", options.EffectiveClientId);
     }
 
     [Theory]
@@ -98,5 +109,29 @@ public sealed class MqttOptionsValidatorTests
     public void SanitizeDeviceId_HostName_KeepsOnlyTopicSafeCharacters(string hostName, string expected)
     {
         Assert.Equal(expected, MqttOptions.SanitizeDeviceId(hostName));
+    }
+
+    [Fact]
+    public void Collect_BadSessionStallAndOutboxKeys_ReportsEveryOneByKey()
+    {
+        var options = new MqttOptions
+        {
+            SessionExpiry = TimeSpan.FromSeconds(-1),
+            PublishTimeout = TimeSpan.FromSeconds(5),
+            PublishStallTimeout = TimeSpan.FromSeconds(5),
+            Outbox = { MaxBytes = 64, MaxAge = TimeSpan.FromMilliseconds(500), Directory = "a\0b" },
+        };
+
+        var errors = MqttOptionsValidator.Collect(options);
+
+        Assert.Equal(
+            [
+                "Mqtt:SessionExpiry must be from 00:00:00 (session ends with the connection) to 49710.06:28:15, got -00:00:01",
+                "Mqtt:PublishStallTimeout must be longer than Mqtt:PublishTimeout (00:00:05), got 00:00:05",
+                "Mqtt:Outbox:MaxBytes must be at least 65536 bytes, got 64",
+                "Mqtt:Outbox:MaxAge must be at least 00:00:01 (MQTT message expiry counts whole seconds), got 00:00:00.5000000",
+                "Mqtt:Outbox:Directory must not contain NUL",
+            ],
+            errors);
     }
 }

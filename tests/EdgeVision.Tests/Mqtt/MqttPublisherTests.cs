@@ -123,6 +123,30 @@ public sealed class MqttPublisherTests
     }
 
     [Fact]
+    public async Task TwoClientsWithOneClientId_TakingOverEachOther_BackOffInsteadOfReconnectingAtOnce()
+    {
+        await using var broker = await MosquittoBroker.StartAsync();
+        var options = MqttTestSupport.OptionsFor(broker.Port, "dev-twin");
+        options.ReconnectMaxDelay = TimeSpan.FromSeconds(2);
+        var topics = new MqttTopics(options.TopicPrefix, options.DeviceId);
+
+        // A misconfiguration seen in the field: two devices given the same id. The broker drops the older connection
+        // whenever the other connects [MQTT-3.1.4-3].
+        await using var first = new MqttConnection(options, topics, _logs.CreateLogger<MqttConnection>());
+        await using var second = new MqttConnection(options, topics, _logs.CreateLogger<MqttConnection>());
+        first.Start();
+        second.Start();
+        await _logs.WaitForEntriesAsync(e => e.Message.StartsWith($"MQTT connection to 127.0.0.1:{broker.Port} lasted only ", StringComparison.Ordinal), count: 4);
+
+        var waits = _logs.Logger.Entries
+            .Where(e => e.Message.Contains(" lasted only ", StringComparison.Ordinal))
+            .Select(e => TimeSpan.Parse(e.Message[(e.Message.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+        Assert.All(waits, w => Assert.InRange(w, TimeSpan.FromMilliseconds(80), TimeSpan.FromMilliseconds(2400)));
+        Assert.True(waits.Max() >= TimeSpan.FromMilliseconds(160), $"backoff never grew: {string.Join(", ", waits)}");
+    }
+
+    [Fact]
     public async Task SendAsync_BrokerDeniesTopic_CountsFailureWithReasonCode()
     {
         var acl = new Dictionary<string, string> { ["acl"] = "topic readwrite edgevision/#\n" };
@@ -131,7 +155,7 @@ public sealed class MqttPublisherTests
 
         var outcome = await publisher.Connection.SendAsync("elsewhere/x", "x"u8.ToArray(), MqttQualityOfServiceLevel.AtLeastOnce, retain: false, CancellationToken.None);
 
-        Assert.Equal((PublishOutcome.Failed, 1L, 1L), (outcome, publisher.Counters.Failed, publisher.Counters.Published));
+        Assert.Equal((PublishOutcome.Rejected, 1L, 1L), (outcome, publisher.Counters.Failed, publisher.Counters.Published));
         Assert.Contains((LogLevel.Warning, "MQTT publish to elsewhere/x failed: reason code NotAuthorized"), _logs.Logger.Entries);
     }
 

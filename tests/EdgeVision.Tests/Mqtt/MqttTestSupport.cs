@@ -12,7 +12,10 @@ namespace EdgeVision.Tests.Mqtt;
 /// <summary>Options, frames and loggers shared by the MQTT tests.</summary>
 internal static class MqttTestSupport
 {
-    /// <summary>Client options for a broker on this machine, with short reconnect delays so tests do not idle.</summary>
+    /// <summary>Where tests keep outboxes: one fresh folder per options object, under this test run's own folder.</summary>
+    public static readonly string OutboxRoot = Path.Combine(Path.GetTempPath(), "edgevision-tests-" + Environment.ProcessId, "outbox");
+
+    /// <summary>Client options for a broker on this machine, with short reconnect delays so tests do not idle, and a fresh outbox.</summary>
     public static MqttOptions OptionsFor(int port, string device) => new()
     {
         Host = "127.0.0.1",
@@ -22,6 +25,7 @@ internal static class MqttTestSupport
         ConnectTimeout = TimeSpan.FromSeconds(5),
         ReconnectInitialDelay = TimeSpan.FromMilliseconds(100),
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
+        Outbox = { Directory = Path.Combine(OutboxRoot, Guid.NewGuid().ToString("N")) },
     };
 
     /// <summary>A publisher started and online (it has published <c>online</c>); fails with everything logged if it never gets there.</summary>

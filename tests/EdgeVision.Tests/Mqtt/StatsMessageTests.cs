@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using EdgeVision.EdgeAgent.Mqtt;
+using EdgeVision.EdgeAgent.Mqtt.Outbox;
 using EdgeVision.Pipeline;
 
 namespace EdgeVision.Tests.Mqtt;
@@ -36,5 +37,18 @@ public sealed class StatsMessageTests
             "\"stages\":[{\"stage\":\"inference\",\"mean_ms\":18.123,\"p50_ms\":17.5,\"p99_ms\":30.25,\"max_ms\":41}]," +
             "\"detections_by_label\":{\"car\":12,\"person\":321}}",
             json);
+    }
+
+    [Fact]
+    public void WriteTo_OutboxCounters_WritesEveryCounterUnderOutbox()
+    {
+        var outbox = new OutboxCounters(Pending: 4, PendingBytes: 2048, Accepted: 90, Delivered: 80, Replayed: 3, DroppedFull: 7, DroppedExpired: 2, Rejected: 1, Unsaved: 0);
+        var message = StatsMessage.From("dev1", Snapshot(), new MqttPublisherCounters(100, 2, 3, 1, true), outbox);
+
+        using var json = JsonDocument.Parse(message.WriteTo(new ArrayBufferWriter<byte>()));
+
+        Assert.Equal(
+            "{\"pending\":4,\"pending_bytes\":2048,\"accepted\":90,\"delivered\":80,\"replayed\":3,\"dropped_full\":7,\"dropped_expired\":2,\"rejected\":1,\"unsaved\":0}",
+            JsonSerializer.Serialize(json.RootElement.GetProperty("outbox")));
     }
 }

@@ -1,0 +1,30 @@
+namespace EdgeVision.EdgeAgent.Mqtt.Outbox;
+
+/// <summary>Checks <see cref="OutboxOptions"/>; part of <see cref="MqttOptionsValidator"/>, which reports every bad key at once.</summary>
+public static class OutboxOptionsValidator
+{
+    /// <summary>Smallest byte bound: room for a few events, so a typo such as 64 (meant as MB) is caught.</summary>
+    public const long MinBytes = 64 * 1024;
+
+    public static IReadOnlyList<string> Collect(OutboxOptions options, string section)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (options.MaxBytes < MinBytes)
+        {
+            errors.Add($"{section}:MaxBytes must be at least {MinBytes} bytes, got {options.MaxBytes}");
+        }
+
+        if (options.MaxAge < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"{section}:MaxAge must be at least 00:00:01 (MQTT message expiry counts whole seconds), got {options.MaxAge}");
+        }
+
+        if (options.Directory.Contains('\0', StringComparison.Ordinal))
+        {
+            errors.Add($"{section}:Directory must not contain NUL");
+        }
+
+        return errors;
+    }
+}
