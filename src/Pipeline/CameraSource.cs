@@ -161,6 +161,7 @@ public sealed partial class CameraSource : IFrameSource
 
             if (capture is null)
             {
+                output.Counters.SetConnected(false);
                 delay = _backoff.NextDelay();
                 retrying = true;
                 LogOpenFailed(_logger, Name, _backoff.Failures, (long)delay.TotalMilliseconds);
@@ -247,7 +248,6 @@ public sealed partial class CameraSource : IFrameSource
         var emptyRun = 0;
         var clockStart = Stopwatch.GetTimestamp();
         long pacedFrames = 0;
-        counters.SetConnected(true);
 
         while (!token.IsCancellationRequested)
         {
@@ -276,7 +276,8 @@ public sealed partial class CameraSource : IFrameSource
             if (!ok)
             {
                 frame.Dispose();
-                counters.SetConnected(false);
+                MarkOfflineUnlessRewinding(counters, isFile);
+
                 if (!isFile)
                 {
                     return ReadResult.Failed;
@@ -303,7 +304,7 @@ public sealed partial class CameraSource : IFrameSource
                     continue;
                 }
 
-                counters.SetConnected(false);
+                MarkOfflineUnlessRewinding(counters, isFile);
                 return isFile ? (_camera.Loop ? ReadResult.Rewind : ReadResult.Ended) : ReadResult.Failed;
             }
 
@@ -311,6 +312,13 @@ public sealed partial class CameraSource : IFrameSource
             if (reads == 1)
             {
                 _backoff.Reset();
+            }
+
+            // Online means frames flow, not merely that the open succeeded: an RTSP server can accept the
+            // session and then send nothing.
+            if (!counters.Connected)
+            {
+                counters.SetConnected(true);
             }
 
             var timestamp = isFile
@@ -342,6 +350,15 @@ public sealed partial class CameraSource : IFrameSource
         }
 
         return ReadResult.Stopped;
+    }
+
+    /// <summary>A looped file that rewinds stays online; anything else is offline until frames flow again.</summary>
+    private void MarkOfflineUnlessRewinding(CameraCounters counters, bool isFile)
+    {
+        if (!isFile || !_camera.Loop)
+        {
+            counters.SetConnected(false);
+        }
     }
 
     private static int Milliseconds(TimeSpan duration) => (int)Math.Clamp(duration.TotalMilliseconds, 1, int.MaxValue);

@@ -10,7 +10,9 @@ public static class MqttHostingExtensions
     /// <summary>
     /// Binds and validates the <c>Mqtt</c> section at start, runs the embedded broker when no <c>Mqtt:Host</c> is
     /// set, and registers <see cref="MqttPublisher"/> as the pipeline's <see cref="IDetectionSink"/> plus the stats
-    /// loop (which reads the <see cref="IPipelineStatistics"/> the pipeline registers). Hosted services start in this
+    /// loop (which reads the <see cref="IPipelineStatistics"/> the pipeline registers), the per-camera status and
+    /// detect topics and the detect command handler (which use the <see cref="CameraStates"/> the pipeline
+    /// registers). Hosted services start in this
     /// order and stop in reverse: the broker is up before the publisher connects and outlives its clean stop.
     /// </summary>
     public static IHostApplicationBuilder AddMqttPublishing(this IHostApplicationBuilder builder)
@@ -25,6 +27,9 @@ public static class MqttHostingExtensions
         services.AddSingleton<IDetectionSink>(sp => sp.GetRequiredService<MqttPublisher>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttPublisher>());
         services.AddHostedService<StatsPublisher>();
+        services.AddSingleton<CameraStatePublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<CameraStatePublisher>());
+        services.AddHostedService<DetectCommandHandler>();
         return builder;
     }
 }
