@@ -21,8 +21,9 @@ public enum CameraSourceKind
 }
 
 /// <summary>
-/// A camera read with OpenCV's <see cref="VideoCapture"/>: files and URLs through the FFmpeg backend with
-/// open and read timeouts, devices through V4L2 (FFmpeg's backend in OpenCV does not open devices).
+/// A camera: files through OpenCV's FFmpeg backend with open and read timeouts, devices through V4L2 (FFmpeg's
+/// backend in OpenCV does not open devices), rtsp:// and http(s):// URLs through an ffmpeg child process
+/// (<see cref="FfmpegStreamReader"/>: OpenCV's bundled FFmpeg has no network support).
 /// The blocking reads run on a dedicated thread. A watchdog on the calling task measures every open and read
 /// call: one that outlasts its limit — max(2 frame intervals, 2 s) for a read, the open timeout plus 2 s for an
 /// open — is abandoned, because a hung FFmpeg read can ignore its own timeout. The abandoned thread keeps its
@@ -194,12 +195,17 @@ public sealed partial class CameraSource : IFrameSource
         }
     }
 
-    private VideoCapture? Open(CaptureWorker worker)
+    private IVideoReader? Open(CaptureWorker worker)
     {
         worker.BeginCall(_camera.OpenTimeout + MinimumStallLimit);
         VideoCapture? capture = null;
         try
         {
+            if (Kind == CameraSourceKind.Stream)
+            {
+                return FfmpegStreamReader.Open(_camera.Source, _camera.ReadTimeout);
+            }
+
             capture = Kind switch
             {
                 CameraSourceKind.Device when int.TryParse(_camera.Source, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
@@ -215,10 +221,10 @@ public sealed partial class CameraSource : IFrameSource
             };
             if (capture.IsOpened())
             {
-                return capture;
+                return new OpenCvVideoReader(capture);
             }
         }
-        catch (OpenCVException ex)
+        catch (Exception ex) when (ex is OpenCVException or InvalidOperationException)
         {
             LogOpenError(_logger, Name, ex.Message);
         }
@@ -231,7 +237,7 @@ public sealed partial class CameraSource : IFrameSource
         return null;
     }
 
-    private ReadResult ReadFrames(CaptureWorker worker, VideoCapture capture, ref long frameIndex)
+    private ReadResult ReadFrames(CaptureWorker worker, IVideoReader capture, ref long frameIndex)
     {
         var output = worker.Output;
         var counters = output.Counters;
@@ -375,7 +381,7 @@ public sealed partial class CameraSource : IFrameSource
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: cannot open (attempt {Attempt}); retrying in {DelayMs} ms")]
     private static partial void LogOpenFailed(ILogger logger, string camera, int attempt, long delayMs);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: OpenCV refused to open it: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: cannot open it: {Reason}")]
     private static partial void LogOpenError(ILogger logger, string camera, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: read failed; reopening in {DelayMs} ms")]
