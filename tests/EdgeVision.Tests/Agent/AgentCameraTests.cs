@@ -126,6 +126,41 @@ public sealed class AgentCameraTests(ITestOutputHelper output)
         }
     }
 
+    [Fact(Timeout = 240_000)]
+    public async Task Run_CorruptAndTruncatedFiles_PlayOnSkippingAndCountingBadFramesInStats()
+    {
+        using var directory = new Models.TemporaryDirectory();
+        await using var broker = await MosquittoBroker.StartAsync();
+        var device = NewDevice();
+        await using var subscriber = await MosquittoSubscriber.StartAsync(broker.Port, $"edgevision/{device}/#");
+        var cameras = new List<string>();
+        foreach (var (name, source, i) in new[] { ("corrupt", Pipeline.TestVideos.Corrupt(directory.Path), 0), ("truncated", Pipeline.TestVideos.Truncated(directory.Path), 1) })
+        {
+            // Unpaced and looped: each pass ends with the shortfall counted, then the file plays again.
+            cameras.AddRange([$"--EdgeVision:Cameras:{i}:Name={name}", $"--EdgeVision:Cameras:{i}:Source={source}", $"--EdgeVision:Cameras:{i}:Loop=true",
+                $"--EdgeVision:Cameras:{i}:Paced=false", $"--EdgeVision:Cameras:{i}:DetectFps=2"]);
+        }
+
+        using var agent = AgentProcess.Start([.. Settings(device, broker.Port, [.. cameras])]);
+
+        await WaitAfterAsync(subscriber, 0, messages => messages.Any(m => m.Topic == $"edgevision/{device}/stats" && Corrupt(m.Payload, "corrupt") > 0 && Corrupt(m.Payload, "truncated") > 0), "corrupt frames of both cameras in stats");
+        var afterCounted = subscriber.Messages.Count;
+        await WaitForDetectionsAsync(subscriber, $"edgevision/{device}/corrupt", after: afterCounted, count: 1);
+        await WaitForDetectionsAsync(subscriber, $"edgevision/{device}/truncated", after: afterCounted, count: 1);
+        Assert.False(agent.HasExited, agent.Output);
+        Assert.Contains("frames short of the", agent.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(" fail: ", agent.Output, StringComparison.Ordinal);
+    }
+
+    private static long Corrupt(string stats, string camera)
+    {
+        using var document = JsonDocument.Parse(stats);
+        return document.RootElement.GetProperty("cameras").EnumerateArray()
+            .Where(c => c.GetProperty("name").GetString() == camera)
+            .Select(c => c.GetProperty("corrupt_frames").GetInt64())
+            .FirstOrDefault();
+    }
+
     private static string NewDevice() => "cam-" + Guid.NewGuid().ToString("N")[..10];
 
     private static List<string> Settings(string device, int brokerPort, params string[] more) =>
