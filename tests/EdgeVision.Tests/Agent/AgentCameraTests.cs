@@ -127,6 +127,40 @@ public sealed class AgentCameraTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = 240_000)]
+    public async Task Run_BrokerRestartedWithoutPersistence_CameraStatusAndDetectStateRetainedAgain()
+    {
+        var device = NewDevice();
+        var prefix = $"edgevision/{device}/sample";
+        var broker = await MosquittoBroker.StartAsync();
+        var port = broker.Port;
+        using var agent = AgentProcess.Start([.. Settings(device, port, "--Mqtt:ReconnectMaxDelay=00:00:01")]);
+        try
+        {
+            await using (var subscriber = await MosquittoSubscriber.StartAsync(port, $"{prefix}/status"))
+            {
+                await subscriber.WaitForAsync($"{prefix}/status", "online").WaitAsync(Bound);
+            }
+
+            // The new broker knows nothing retained; only the agent's re-publishing after its reconnect can fill it.
+            await broker.DisposeAsync();
+            broker = await MosquittoBroker.StartAsync(port);
+            await using (var subscriber = await MosquittoSubscriber.StartAsync(port, $"{prefix}/#"))
+            {
+                await subscriber.WaitForAsync($"{prefix}/status", "online").WaitAsync(Bound);
+                await subscriber.WaitForAsync($"{prefix}/detect/state", "ON").WaitAsync(Bound);
+            }
+
+            Assert.Equal("online", await ReadRetainedAsync(port, $"{prefix}/status"));
+            Assert.Equal("ON", await ReadRetainedAsync(port, $"{prefix}/detect/state"));
+            Assert.False(agent.HasExited, agent.Output);
+        }
+        finally
+        {
+            await broker.DisposeAsync();
+        }
+    }
+
+    [Fact(Timeout = 240_000)]
     public async Task Run_CorruptAndTruncatedFiles_PlayOnSkippingAndCountingBadFramesInStats()
     {
         using var directory = new Models.TemporaryDirectory();
