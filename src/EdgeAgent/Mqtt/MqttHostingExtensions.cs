@@ -1,5 +1,6 @@
 using EdgeVision.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -27,6 +28,8 @@ public static class MqttHostingExtensions
         services.AddSingleton<IDetectionSink>(sp => sp.GetRequiredService<MqttPublisher>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttPublisher>());
         services.AddHostedService<StatsPublisher>();
+        // The pipeline registers the real one, with its cameras; alone, the publisher knows no camera.
+        services.TryAddSingleton(_ => new CameraStates());
         services.AddSingleton<CameraStatePublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<CameraStatePublisher>());
         services.AddHostedService<DetectCommandHandler>();
