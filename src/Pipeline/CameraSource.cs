@@ -21,8 +21,9 @@ public enum CameraSourceKind
 }
 
 /// <summary>
-/// A camera read with OpenCV's <see cref="VideoCapture"/>: files and URLs through the FFmpeg backend with
-/// open and read timeouts, devices through V4L2 (FFmpeg's backend in OpenCV does not open devices).
+/// A camera: files through OpenCV's FFmpeg backend with open and read timeouts, devices through V4L2 (FFmpeg's
+/// backend in OpenCV does not open devices), rtsp:// and http(s):// URLs through an ffmpeg child process
+/// (<see cref="FfmpegStreamReader"/>: OpenCV's bundled FFmpeg has no network support).
 /// The blocking reads run on a dedicated thread. A watchdog on the calling task measures every open and read
 /// call: one that outlasts its limit — max(2 frame intervals, 2 s) for a read, the open timeout plus 2 s for an
 /// open — is abandoned, because a hung FFmpeg read can ignore its own timeout. The abandoned thread keeps its
@@ -164,6 +165,7 @@ public sealed partial class CameraSource : IFrameSource
 
             if (capture is null)
             {
+                output.Counters.SetConnected(false);
                 delay = _backoff.NextDelay();
                 retrying = true;
                 LogOpenFailed(_logger, Name, _backoff.Failures, (long)delay.TotalMilliseconds);
@@ -200,12 +202,17 @@ public sealed partial class CameraSource : IFrameSource
         ? [OpenTimeoutProperty, Milliseconds(_camera.OpenTimeout), ReadTimeoutProperty, Milliseconds(_camera.ReadTimeout), DecodeThreadsProperty, _camera.DecodeThreads]
         : [OpenTimeoutProperty, Milliseconds(_camera.OpenTimeout), ReadTimeoutProperty, Milliseconds(_camera.ReadTimeout)];
 
-    private VideoCapture? Open(CaptureWorker worker)
+    private IVideoReader? Open(CaptureWorker worker)
     {
         worker.BeginCall(_camera.OpenTimeout + MinimumStallLimit);
         VideoCapture? capture = null;
         try
         {
+            if (Kind == CameraSourceKind.Stream)
+            {
+                return FfmpegStreamReader.Open(_camera.Source, _camera.ReadTimeout, _camera.DecodeThreads);
+            }
+
             capture = Kind switch
             {
                 CameraSourceKind.Device when int.TryParse(_camera.Source, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
@@ -215,10 +222,10 @@ public sealed partial class CameraSource : IFrameSource
             };
             if (capture.IsOpened())
             {
-                return capture;
+                return new OpenCvVideoReader(capture);
             }
         }
-        catch (OpenCVException ex)
+        catch (Exception ex) when (ex is OpenCVException or InvalidOperationException)
         {
             LogOpenError(_logger, Name, SourceRedaction.Scrub(ex.Message, _camera.Source));
         }
@@ -231,7 +238,7 @@ public sealed partial class CameraSource : IFrameSource
         return null;
     }
 
-    private ReadResult ReadFrames(CaptureWorker worker, VideoCapture capture, ref long frameIndex)
+    private ReadResult ReadFrames(CaptureWorker worker, IVideoReader capture, ref long frameIndex)
     {
         var output = worker.Output;
         var counters = output.Counters;
@@ -248,7 +255,6 @@ public sealed partial class CameraSource : IFrameSource
         var emptyRun = 0;
         var clockStart = Stopwatch.GetTimestamp();
         long pacedFrames = 0;
-        counters.SetConnected(true);
 
         while (!token.IsCancellationRequested)
         {
@@ -277,7 +283,8 @@ public sealed partial class CameraSource : IFrameSource
             if (!ok)
             {
                 frame.Dispose();
-                counters.SetConnected(false);
+                MarkOfflineUnlessRewinding(counters, isFile);
+
                 if (!isFile)
                 {
                     return ReadResult.Failed;
@@ -304,7 +311,7 @@ public sealed partial class CameraSource : IFrameSource
                     continue;
                 }
 
-                counters.SetConnected(false);
+                MarkOfflineUnlessRewinding(counters, isFile);
                 return isFile ? (_camera.Loop ? ReadResult.Rewind : ReadResult.Ended) : ReadResult.Failed;
             }
 
@@ -312,6 +319,13 @@ public sealed partial class CameraSource : IFrameSource
             if (reads == 1)
             {
                 _backoff.Reset();
+            }
+
+            // Online means frames flow, not merely that the open succeeded: an RTSP server can accept the
+            // session and then send nothing.
+            if (!counters.Connected)
+            {
+                counters.SetConnected(true);
             }
 
             var timestamp = isFile
@@ -345,6 +359,15 @@ public sealed partial class CameraSource : IFrameSource
         return ReadResult.Stopped;
     }
 
+    /// <summary>A looped file that rewinds stays online; anything else is offline until frames flow again.</summary>
+    private void MarkOfflineUnlessRewinding(CameraCounters counters, bool isFile)
+    {
+        if (!isFile || !_camera.Loop)
+        {
+            counters.SetConnected(false);
+        }
+    }
+
     private static int Milliseconds(TimeSpan duration) => (int)Math.Clamp(duration.TotalMilliseconds, 1, int.MaxValue);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera}: capture started ({Kind} {Source})")]
@@ -359,7 +382,7 @@ public sealed partial class CameraSource : IFrameSource
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: cannot open (attempt {Attempt}); retrying in {DelayMs} ms")]
     private static partial void LogOpenFailed(ILogger logger, string camera, int attempt, long delayMs);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: OpenCV refused to open it: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: cannot open it: {Reason}")]
     private static partial void LogOpenError(ILogger logger, string camera, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: read failed; reopening in {DelayMs} ms")]

@@ -9,7 +9,7 @@ public enum CaptureOutcome
     /// <summary>In the capture queue; the pipeline owns it now.</summary>
     Queued,
 
-    /// <summary>Not due under the camera's detect rate; counted and returned to the pool.</summary>
+    /// <summary>Not due under the camera's detect rate, or detection is paused; counted and returned to the pool.</summary>
     Skipped,
 
     /// <summary>The channel is closed or the write was cancelled; the frame went back to the pool uncounted.</summary>
@@ -27,9 +27,11 @@ public sealed class CaptureChannel
     private readonly Channel<PooledFrame> _channel;
     private readonly FramePool _pool;
     private readonly DetectRateGate _gate;
+    private readonly Func<bool>? _detecting;
     private long _nextSequence;
 
-    public CaptureChannel(int cameraIndex, CameraOptions camera, bool live, int capacity, FramePool pool, CameraCounters counters)
+    /// <param name="detecting">Asked for every frame: false skips it as if the detect rate had left it out (detection paused).</param>
+    public CaptureChannel(int cameraIndex, CameraOptions camera, bool live, int capacity, FramePool pool, CameraCounters counters, Func<bool>? detecting = null)
     {
         ArgumentNullException.ThrowIfNull(camera);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
@@ -40,6 +42,7 @@ public sealed class CaptureChannel
         Counters = counters ?? throw new ArgumentNullException(nameof(counters));
         _pool = pool ?? throw new ArgumentNullException(nameof(pool));
         _gate = new DetectRateGate(camera.DetectFps);
+        _detecting = detecting;
         var options = new BoundedChannelOptions(capacity)
         {
             FullMode = live ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
@@ -83,7 +86,7 @@ public sealed class CaptureChannel
             image.Width,
             image.Height);
 
-        if (!_gate.Take(timestamp))
+        if ((_detecting is { } detecting && !detecting()) || !_gate.Take(timestamp))
         {
             Counters.RecordCaptured();
             Counters.RecordSkipped();

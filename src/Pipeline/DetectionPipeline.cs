@@ -29,11 +29,13 @@ public sealed partial class DetectionPipeline : IPipelineStatistics, IDisposable
 
     /// <param name="detector">Used by one thread for the whole run; the caller keeps ownership.</param>
     /// <param name="sourceFactory">Makes each camera's source; <see cref="CameraSource"/> when null.</param>
+    /// <param name="states">Where camera status is reported and detection paused; a new one when null.</param>
     public DetectionPipeline(
         IBatchDetector detector,
         PipelineOptions? options = null,
         ILoggerFactory? loggerFactory = null,
-        Func<CameraOptions, ILogger, IFrameSource>? sourceFactory = null)
+        Func<CameraOptions, ILogger, IFrameSource>? sourceFactory = null,
+        CameraStates? states = null)
     {
         _detector = detector ?? throw new ArgumentNullException(nameof(detector));
         _options = options ?? new PipelineOptions();
@@ -43,11 +45,15 @@ public sealed partial class DetectionPipeline : IPipelineStatistics, IDisposable
         _sourceFactory = sourceFactory ?? ((camera, logger) => new CameraSource(camera, logger));
         _maxBatchSize = Math.Min(_options.MaxBatchSize, detector.MaxBatchSize);
         _metrics = new PipelineMetrics(detector.ModelName, detector.ExecutionProvider, _maxBatchSize);
+        States = states ?? new CameraStates();
     }
 
     /// <summary>A pipeline over an ONNX Runtime detector; the caller keeps ownership of it.</summary>
-    public static DetectionPipeline Create(OnnxDetector detector, PipelineOptions? options = null, ILoggerFactory? loggerFactory = null) =>
-        new(new OnnxBatchDetector(detector), options, loggerFactory);
+    public static DetectionPipeline Create(OnnxDetector detector, PipelineOptions? options = null, ILoggerFactory? loggerFactory = null, CameraStates? states = null) =>
+        new(new OnnxBatchDetector(detector), options, loggerFactory, states: states);
+
+    /// <summary>Each camera's status (online while frames flow) and detection switch.</summary>
+    public CameraStates States { get; }
 
     /// <summary>Name of the <see cref="System.Diagnostics.Metrics.Meter"/> the pipeline's instruments live on.</summary>
     public static string MeterName => PipelineMetrics.MeterName;
@@ -76,9 +82,12 @@ public sealed partial class DetectionPipeline : IPipelineStatistics, IDisposable
         var capturePools = enabled.Select(_ => new FramePool()).ToArray();
         using var scaledPool = new FramePool();
         var sources = enabled.Select(c => _sourceFactory(c, _loggerFactory.CreateLogger("EdgeVision.Pipeline.CameraSource." + c.Name))).ToArray();
-        var captures = enabled
-            .Select((c, i) => new CaptureChannel(i, c, sources[i].IsLive, _options.CaptureQueueCapacity, capturePools[i], new CameraCounters(c.Name)))
-            .ToArray();
+        var captures = enabled.Select((c, i) =>
+        {
+            States.Add(c.Name);
+            var counters = new CameraCounters(c.Name, online => States.SetOnline(c.Name, online));
+            return new CaptureChannel(i, c, sources[i].IsLive, _options.CaptureQueueCapacity, capturePools[i], counters, () => States.IsDetecting(c.Name));
+        }).ToArray();
         var preprocessed = Channel.CreateBounded<PooledFrame>(new BoundedChannelOptions(_options.PreprocessedQueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,

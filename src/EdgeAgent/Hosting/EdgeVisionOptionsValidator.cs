@@ -74,6 +74,10 @@ public sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVi
             {
                 errors.Add($"{key}:Name: '{camera.Name}' must be 1 to 64 characters of a-z, 0-9, '_' or '-' (it becomes part of MQTT topics)");
             }
+            else if (CameraAnalyticsValidator.ReservedNames.Contains(camera.Name!))
+            {
+                errors.Add($"{key}:Name: '{camera.Name}' is a reserved topic word ({string.Join(", ", CameraAnalyticsValidator.ReservedNames)})");
+            }
             else if (!seen.Add(camera.Name!))
             {
                 errors.Add($"{key}:Name: '{camera.Name}' is used by another camera");

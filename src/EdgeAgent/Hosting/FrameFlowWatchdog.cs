@@ -8,19 +8,22 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// <summary>
 /// Feeds systemd's watchdog (WATCHDOG=1) only while frames really flow: if no camera's processed count has
 /// moved since the last check, the ping is withheld and systemd restarts the agent after WatchdogSec.
-/// Without WATCHDOG_USEC in the environment (not under systemd, or no WatchdogSec) it does nothing.
+/// Without WATCHDOG_USEC in the environment (not under systemd, or no WatchdogSec) it does nothing. While
+/// detection is paused by command on every camera no frame is meant to be processed, so it pings then too.
 /// </summary>
 public sealed class FrameFlowWatchdog : BackgroundService
 {
     private readonly ISystemdNotifier _notifier;
     private readonly IPipelineStatistics _statistics;
     private readonly ILogger<FrameFlowWatchdog> _logger;
+    private readonly CameraStates? _states;
 
-    public FrameFlowWatchdog(ISystemdNotifier notifier, IPipelineStatistics statistics, ILogger<FrameFlowWatchdog> logger)
+    public FrameFlowWatchdog(ISystemdNotifier notifier, IPipelineStatistics statistics, ILogger<FrameFlowWatchdog> logger, CameraStates? states = null)
     {
         _notifier = notifier;
         _statistics = statistics;
         _logger = logger;
+        _states = states;
     }
 
     /// <summary>Half the watchdog period, as sd_watchdog_enabled(3) advises; null when systemd set none.</summary>
@@ -46,7 +49,7 @@ public sealed class FrameFlowWatchdog : BackgroundService
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             var processed = _statistics.Snapshot().Cameras.Sum(c => c.Processed);
-            if (FramesFlowed(previous, processed))
+            if (FramesFlowed(previous, processed) || AllPaused())
             {
                 _notifier.Notify(new ServiceState("WATCHDOG=1"));
             }
@@ -58,4 +61,6 @@ public sealed class FrameFlowWatchdog : BackgroundService
             previous = processed;
         }
     }
+
+    private bool AllPaused() => _states is { } states && states.Cameras.Count > 0 && states.Cameras.All(c => !states.IsDetecting(c));
 }

@@ -20,6 +20,8 @@ public static class PipelineHostingExtensions
         services.AddSingleton(paths);
         services.AddOptions<EdgeVisionOptions>().BindConfiguration(EdgeVisionOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EdgeVisionOptions>, EdgeVisionOptionsValidator>();
+        services.AddSingleton(sp => new CameraStates(
+            sp.GetRequiredService<IOptions<EdgeVisionOptions>>().Value.Cameras.Where(c => c.Enabled).Select(c => c.Name)));
         services.AddSingleton<PipelineStatisticsProxy>();
         services.AddSingleton<IPipelineStatistics>(sp => sp.GetRequiredService<PipelineStatisticsProxy>());
         services.AddSingleton(sp =>

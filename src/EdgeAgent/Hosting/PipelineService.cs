@@ -17,6 +17,7 @@ public sealed partial class PipelineService : BackgroundService
     private readonly AgentPaths _paths;
     private readonly RecentPublications _sink;
     private readonly PipelineStatisticsProxy _statistics;
+    private readonly CameraStates _states;
     private readonly ILoggerFactory _loggerFactory;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<PipelineService> _logger;
@@ -26,6 +27,7 @@ public sealed partial class PipelineService : BackgroundService
         AgentPaths paths,
         RecentPublications sink,
         PipelineStatisticsProxy statistics,
+        CameraStates states,
         ILoggerFactory loggerFactory,
         IHostApplicationLifetime lifetime)
     {
@@ -33,6 +35,7 @@ public sealed partial class PipelineService : BackgroundService
         _paths = paths;
         _sink = sink;
         _statistics = statistics;
+        _states = states;
         _loggerFactory = loggerFactory;
         _lifetime = lifetime;
         _logger = loggerFactory.CreateLogger<PipelineService>();
@@ -48,7 +51,7 @@ public sealed partial class PipelineService : BackgroundService
             _statistics.Model = model.Manifest.Name ?? _options.Model;
             _options.Detector.MaxBatchSize = _options.Pipeline.MaxBatchSize;
             using var detector = OnnxDetector.Create(model, _options.Detector, _loggerFactory.CreateLogger<OnnxDetector>());
-            using var pipeline = DetectionPipeline.Create(detector, _options.Pipeline, _loggerFactory);
+            using var pipeline = DetectionPipeline.Create(detector, _options.Pipeline, _loggerFactory, _states);
             _statistics.Attach(pipeline);
             var cameras = _options.Cameras.Select(Resolved).ToList();
             await pipeline.RunAsync(cameras, _sink, stoppingToken).ConfigureAwait(false);

@@ -82,6 +82,19 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
         _client.DisconnectedAsync += OnDisconnectedAsync;
     }
 
+    /// <summary>
+    /// Raised after every (re)connect, once <c>online</c> is published: the place to subscribe (the session starts
+    /// clean) and to publish retained state again. A handler that fails is logged; the connection goes on.
+    /// </summary>
+    public event Func<CancellationToken, Task>? Connected;
+
+    /// <summary>Messages the broker delivers for this client's subscriptions.</summary>
+    public event Func<MqttApplicationMessageReceivedEventArgs, Task> MessageReceived
+    {
+        add => _client.ApplicationMessageReceivedAsync += value;
+        remove => _client.ApplicationMessageReceivedAsync -= value;
+    }
+
     /// <summary>The broker's port this connection uses (the embedded broker's when no host is configured).</summary>
     public int Port { get; }
 
@@ -161,6 +174,36 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
             // never the caller's: the pipeline must not stop because the broker misbehaved.
             return Fail(topic, IsTransient(ex) ? Describe(ex) : $"{ex.GetType().Name}: {Describe(ex)}");
         }
+    }
+
+    /// <summary>Subscribes within the publish timeout; false (and one log line) when the broker refuses or does not answer.</summary>
+    public async Task<bool> SubscribeAsync(MqttClientSubscribeOptions subscription, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        var filter = string.Join(", ", subscription.TopicFilters.Select(f => f.Topic));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.PublishTimeout);
+        try
+        {
+            var result = await _client.SubscribeAsync(subscription, timeout.Token).ConfigureAwait(false);
+            var refused = result.Items.FirstOrDefault(i => (int)i.ResultCode > (int)MqttClientSubscribeResultCode.GrantedQoS2);
+            if (refused is null)
+            {
+                return true;
+            }
+
+            MqttLog.SubscribeFailed(_logger, filter, $"reason code {refused.ResultCode}");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            MqttLog.SubscribeFailed(_logger, filter, $"no SUBACK within {_options.PublishTimeout}");
+        }
+        catch (Exception ex) when (IsTransient(ex))
+        {
+            MqttLog.SubscribeFailed(_logger, filter, Describe(ex));
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -280,6 +323,8 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
                     Volatile.Read(ref _online).TrySetResult();
                 }
 
+                await RaiseConnectedAsync(stopping).ConfigureAwait(false);
+
                 var reason = await lost.Task.WaitAsync(stopping).ConfigureAwait(false);
                 MarkOffline();
                 if (_client.IsConnected)
@@ -338,6 +383,21 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
         }
 
         MqttLog.ConnectionLoopStopped(_logger);
+    }
+
+    private async Task RaiseConnectedAsync(CancellationToken stopping)
+    {
+        foreach (var handler in Connected?.GetInvocationList().Cast<Func<CancellationToken, Task>>() ?? [])
+        {
+            try
+            {
+                await handler(stopping).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
+            {
+                MqttLog.ConnectedHandlerFailed(_logger, ex);
+            }
+        }
     }
 
     private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs args)

@@ -38,6 +38,24 @@ internal static partial class MqttLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT clean stop incomplete ({Reason}); the broker will publish the last will")]
     public static partial void StopIncomplete(ILogger logger, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT subscription to {Filter} failed: {Reason}; it is tried again on the next connect")]
+    public static partial void SubscribeFailed(ILogger logger, string filter, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "MQTT: a handler run after connecting failed; the connection goes on")]
+    public static partial void ConnectedHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT command refused: {Reason}")]
+    public static partial void CommandRejected(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT commands: {Count} more refusals not logged in the last {Window}")]
+    public static partial void CommandRejectionsSuppressed(ILogger logger, long count, TimeSpan window);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {Camera}: detection {State} by command")]
+    public static partial void DetectSwitched(ILogger logger, string camera, string state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT camera state: publishing {Topic} gave {Outcome}; it is published again on the next connect")]
+    public static partial void CameraStateNotPublished(ILogger logger, string topic, PublishOutcome outcome);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "MQTT stats loop started: {Topic} every {Interval}")]
     public static partial void StatsLoopStarted(ILogger logger, string topic, TimeSpan interval);
 

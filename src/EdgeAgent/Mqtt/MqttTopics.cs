@@ -43,6 +43,21 @@ public sealed class MqttTopics
         return _detections.GetOrAdd(camera, ValidateTopicName(_devicePrefix + camera + "/detections"));
     }
 
+    /// <summary><c>&lt;prefix&gt;/&lt;device&gt;/</c>: what every topic of this device starts with.</summary>
+    public string DevicePrefix => _devicePrefix;
+
+    /// <summary>Filter for every camera's detect command, <c>&lt;prefix&gt;/&lt;device&gt;/+/detect/set</c>.</summary>
+    public string DetectCommandFilter => _devicePrefix + "+/" + DetectCommandSuffix;
+
+    /// <summary>The levels after the camera in a detect command's topic.</summary>
+    public static string DetectCommandSuffix => "detect/set";
+
+    /// <summary>A camera's retained <c>online</c>/<c>offline</c>.</summary>
+    public string CameraStatus(string camera) => CameraTopic(camera, "status");
+
+    /// <summary>A camera's retained detection switch, <c>ON</c> or <c>OFF</c>.</summary>
+    public string DetectState(string camera) => CameraTopic(camera, "detect/state");
+
     /// <summary>A camera's track events (new, update, end), QoS 1.</summary>
     public string Events(string camera) => CameraTopic(camera, "events");
 

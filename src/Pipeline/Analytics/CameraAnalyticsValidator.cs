@@ -9,9 +9,9 @@ namespace EdgeVision.Pipeline.Analytics;
 /// </summary>
 public static partial class CameraAnalyticsValidator
 {
-    /// <summary>Words the topic layout uses at the level where zone and line names go; a zone named "all" would shadow the whole-view count.</summary>
+    /// <summary>Words the topic layout uses at the levels where camera, zone and line names go; a zone named "all" would shadow the whole-view count, a camera named "detect" would read like a command.</summary>
     public static readonly IReadOnlySet<string> ReservedNames =
-        new HashSet<string>(["all", "status", "stats", "detections", "events", "captions", "snapshot", "set"], StringComparer.Ordinal);
+        new HashSet<string>(["all", "status", "stats", "detections", "events", "captions", "snapshot", "set", "detect", "state"], StringComparer.Ordinal);
 
     [GeneratedRegex("^[a-z0-9_-]{1,64}$")]
     private static partial Regex RegionName();

@@ -51,6 +51,19 @@ public sealed class EdgeVisionOptionsValidatorTests
             f => Assert.Equal("EdgeVision:Cameras:2:ReconnectMaxDelay: must be at least ReconnectInitialDelay", f));
     }
 
+    [Theory]
+    [InlineData("detect")]
+    [InlineData("status")]
+    [InlineData("stats")]
+    public void Validate_CameraNamedLikeATopicWord_IsRefused(string name)
+    {
+        var options = new EdgeVisionOptions { Cameras = [new CameraOptions { Name = name, Source = "samples/vtest-clip.mp4" }] };
+
+        var failure = Assert.Single(_validator.Validate(null, options).Failures!);
+
+        Assert.StartsWith($"EdgeVision:Cameras:0:Name: '{name}' is a reserved topic word (", failure, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validate_NoCameras_SaysToConfigureOne()
     {

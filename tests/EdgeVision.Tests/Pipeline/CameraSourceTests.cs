@@ -62,6 +62,46 @@ public sealed class CameraSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_FileThatEnds_OnlineOnceFramesFlowThenOfflineAtTheEnd()
+    {
+        var camera = new CameraOptions { Name = "hall", Source = TestVideos.Fast(_directory.Path, 12, 25), Paced = false };
+        var changes = new List<bool>();
+
+        var (counters, _) = await ReadToEndAsync(camera, online => changes.Add(online));
+
+        Assert.Equal(12, counters.Captured);
+        Assert.Equal([true, false], changes);
+    }
+
+    [Fact]
+    public async Task RunAsync_LoopedFile_StaysOnlineAcrossRewinds()
+    {
+        var camera = new CameraOptions { Name = "hall", Source = TestVideos.Fast(_directory.Path, 10, 25), Paced = false, Loop = true };
+        var changes = new List<bool>();
+        var source = new CameraSource(camera);
+        using var pool = new FramePool();
+        var channel = new CaptureChannel(0, camera, source.IsLive, 2, pool, new CameraCounters(camera.Name, online => changes.Add(online)));
+        using var cancellation = new CancellationTokenSource();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var frame in channel.Reader.ReadAllAsync())
+            {
+                frame.Dispose();
+            }
+        });
+
+        var running = source.RunAsync(channel, cancellation.Token);
+        await TestVideos.WaitUntilAsync(() => channel.Counters.Captured >= 35, "three rewinds");
+        var whileRunning = changes.ToArray();
+        await cancellation.CancelAsync();
+        await running;
+        await reading;
+
+        Assert.Equal([true], whileRunning);
+        Assert.Equal([true, false], changes);
+    }
+
+    [Fact]
     public async Task RunAsync_UnreachableStream_RetriesWithDoublingDelaysAndCountsReconnects()
     {
         var camera = new CameraOptions
@@ -76,7 +116,8 @@ public sealed class CameraSourceTests : IDisposable
         var logger = new RecordingLogger();
         var source = new CameraSource(camera, logger, jitter: () => 0);
         using var pool = new FramePool();
-        var channel = new CaptureChannel(0, camera, source.IsLive, 2, pool, new CameraCounters(camera.Name));
+        var changes = new List<bool>();
+        var channel = new CaptureChannel(0, camera, source.IsLive, 2, pool, new CameraCounters(camera.Name, online => changes.Add(online)));
         using var cancellation = new CancellationTokenSource();
 
         var running = source.RunAsync(channel, cancellation.Token);
@@ -95,6 +136,7 @@ public sealed class CameraSourceTests : IDisposable
             warnings[..4]);
         Assert.Equal(0, channel.Counters.Captured);
         Assert.False(channel.Counters.Connected);
+        Assert.Empty(changes);
         Assert.True(channel.Reader.Completion.IsCompleted);
     }
 
@@ -142,11 +184,11 @@ public sealed class CameraSourceTests : IDisposable
         }
     }
 
-    private static async Task<(CameraCounters Counters, List<long> Sequences)> ReadToEndAsync(CameraOptions camera)
+    private static async Task<(CameraCounters Counters, List<long> Sequences)> ReadToEndAsync(CameraOptions camera, Action<bool>? connectedChanged = null)
     {
         var source = new CameraSource(camera);
         using var pool = new FramePool();
-        var channel = new CaptureChannel(0, camera, source.IsLive, 2, pool, new CameraCounters(camera.Name));
+        var channel = new CaptureChannel(0, camera, source.IsLive, 2, pool, new CameraCounters(camera.Name, connectedChanged));
         var sequences = new List<long>();
         var reading = Task.Run(async () =>
         {

@@ -46,6 +46,26 @@ public sealed class CaptureChannelTests
     }
 
     [Fact]
+    public void Write_DetectionPausedThenResumed_SkipsWhilePausedAndQueuesAfter()
+    {
+        using var pool = new FramePool();
+        var counters = new CameraCounters("door");
+        var states = new CameraStates(["door"]);
+        var channel = new CaptureChannel(0, new CameraOptions { Name = "door", Source = "x" }, live: true, capacity: 8, pool, counters, () => states.IsDetecting("door"));
+
+        var outcomes = new List<CaptureOutcome>();
+        foreach (var detecting in (bool[])[true, false, false, true])
+        {
+            states.SetDetecting("door", detecting);
+            outcomes.Add(channel.Write(channel.Rent(), TimeSpan.FromSeconds(outcomes.Count), CancellationToken.None));
+        }
+
+        Assert.Equal([CaptureOutcome.Queued, CaptureOutcome.Skipped, CaptureOutcome.Skipped, CaptureOutcome.Queued], outcomes);
+        Assert.Equal((4L, 2L), (counters.Captured, counters.Skipped));
+        Assert.Equal(2, pool.Outstanding);
+    }
+
+    [Fact]
     public void Write_AfterComplete_ReturnsTheBufferUncounted()
     {
         using var pool = new FramePool();
