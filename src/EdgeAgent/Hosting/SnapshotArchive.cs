@@ -39,16 +39,16 @@ public sealed partial class SnapshotArchive : IDetectionSink
         {
             foreach (var snapshot in analytics.Snapshots)
             {
-                Save(frame.Camera, snapshot.EventId, snapshot.Jpeg);
+                Save(frame.Camera, snapshot.ObjectId, snapshot.Jpeg);
             }
         }
 
         await _inner.PublishAsync(frame, cancellationToken).ConfigureAwait(false);
     }
 
-    private void Save(string camera, string eventId, byte[] jpeg)
+    private void Save(string camera, string objectId, byte[] jpeg)
     {
-        var path = Path.Combine(_root, camera, eventId + ".jpg");
+        var path = Path.Combine(_root, camera, objectId + ".jpg");
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -13,7 +13,9 @@ public sealed record FrameAnalytics(int[] TrackIds, IReadOnlyList<TrackEvent> Ev
 }
 
 /// <summary>A best-view crop of one tracked object, with the event it belongs to.</summary>
-public sealed record TrackSnapshotImage(string EventId, int TrackId, string Label, float Score, byte[] Jpeg);
+/// <param name="EventId">The event that called for this view.</param>
+/// <param name="ObjectId">The object shown: a better view of it replaces the earlier one.</param>
+public sealed record TrackSnapshotImage(string EventId, string ObjectId, int TrackId, string Label, float Score, byte[] Jpeg);
 
 /// <summary>
 /// One camera's analytics, run on the postprocess stage in frame order: tracking, dominant colours measured on
@@ -146,7 +148,7 @@ public sealed class CameraAnalytics
             var y2 = Math.Clamp((int)Math.Ceiling((box.Y2 + marginY) * scale), y1 + 1, image.Height);
             using var crop = new Mat(image, new Rect(x1, y1, x2 - x1, y2 - y1));
             Cv2.ImEncode(".jpg", crop, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 90));
-            (snapshots ??= []).Add(new TrackSnapshotImage(e.EventId, e.TrackId, e.Label, e.Score, jpeg));
+            (snapshots ??= []).Add(new TrackSnapshotImage(e.EventId, e.ObjectId, e.TrackId, e.Label, e.Score, jpeg));
         }
 
         return snapshots is null ? [] : snapshots.ToArray();

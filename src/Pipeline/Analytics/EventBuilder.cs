@@ -149,7 +149,7 @@ public sealed class EventBuilder
         record.Qualified = true;
         record.FirstSeen = frame.CapturedAt;
         record.FirstSeenAt = frame.Timestamp;
-        record.EventId = $"{_camera}-{track.TrackId}-{frame.CapturedAt.UtcTicks}";
+        record.ObjectId = $"{_camera}-{track.TrackId}-{frame.CapturedAt.UtcTicks}";
         record.Label = track.Label;
         record.IsStationary = track.IsStationary;
         record.Zones = _zones.Start(track, record.TopScore, frame.Timestamp);
@@ -269,7 +269,8 @@ public sealed class EventBuilder
 
         return new TrackEvent
         {
-            EventId = record.EventId,
+            EventId = $"{record.ObjectId}-{++record.Events}",
+            ObjectId = record.ObjectId,
             Seq = ++_seq,
             Type = type,
             Changes = changes,

@@ -7,8 +7,15 @@ namespace EdgeVision.Pipeline.Analytics;
 /// </summary>
 public sealed record TrackEvent
 {
-    /// <summary>Camera, track id and first-seen ticks: the same for all of a track's messages and unique across restarts.</summary>
+    /// <summary>
+    /// This message's own id: the object's id and the message's number for that object ("…-1" is "new"). Unique
+    /// across objects, cameras and restarts, and the same when the message is sent again, so downstream
+    /// de-duplicates by it alone.
+    /// </summary>
     public required string EventId { get; init; }
+
+    /// <summary>Camera, track id and first-seen ticks: the same in every message about one object (new, updates, end).</summary>
+    public required string ObjectId { get; init; }
 
     /// <summary>Per camera, one more than the camera's previous message, whatever the track.</summary>
     public required long Seq { get; init; }

@@ -8,7 +8,11 @@ internal sealed class TrackRecord(int trackId)
     /// <summary>Set when the track first met the camera's label and score rules; nothing is reported before.</summary>
     public bool Qualified { get; set; }
 
-    public string EventId { get; set; } = string.Empty;
+    /// <summary>Camera, track id and first-seen ticks: names the object in every message about it, across restarts.</summary>
+    public string ObjectId { get; set; } = string.Empty;
+
+    /// <summary>Messages sent about this object so far; numbers its event ids.</summary>
+    public int Events { get; set; }
 
     public string Label { get; set; } = string.Empty;
 

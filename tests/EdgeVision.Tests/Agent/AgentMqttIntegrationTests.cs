@@ -219,8 +219,10 @@ public sealed class AgentMqttIntegrationTests
         Assert.Equal(Enumerable.Range((int)seqs[0], seqs.Count).Select(i => (long)i), seqs);
         foreach (var group in events.GroupBy(e => e.GetProperty("track_id").GetInt32()))
         {
-            Assert.Single(group.Select(e => e.GetProperty("event_id").GetString()).Distinct());
+            Assert.Single(group.Select(e => e.GetProperty("object_id").GetString()).Distinct());
         }
+
+        Assert.Equal(events.Count, events.Select(e => e.GetProperty("event_id").GetString()).Distinct().Count());
 
         using var caption = JsonDocument.Parse(zoneCaption.Payload);
         var captioned = events.Single(e => e.GetProperty("event_id").GetString() == caption.RootElement.GetProperty("event_id").GetString()

@@ -25,7 +25,7 @@ public sealed class SnapshotArchiveTests : IDisposable
 
         for (var i = 1; i <= 5; i++)
         {
-            await archive.PublishAsync(Frame(new TrackSnapshotImage($"gate-{i}-0", i, "person", 0.9f, new byte[1000])), CancellationToken.None);
+            await archive.PublishAsync(Frame(new TrackSnapshotImage($"gate-{i}-0-1", $"gate-{i}-0", i, "person", 0.9f, new byte[1000])), CancellationToken.None);
         }
 
         Assert.Equal(5, inner.Count);
@@ -38,8 +38,8 @@ public sealed class SnapshotArchiveTests : IDisposable
     {
         var archive = new SnapshotArchive(new CountingSink(), _root, maxBytes: 10_000, NullLogger.Instance);
 
-        await archive.PublishAsync(Frame(new TrackSnapshotImage("gate-1-0", 1, "person", 0.6f, new byte[300])), CancellationToken.None);
-        await archive.PublishAsync(Frame(new TrackSnapshotImage("gate-1-0", 1, "person", 0.9f, new byte[700])), CancellationToken.None);
+        await archive.PublishAsync(Frame(new TrackSnapshotImage("gate-1-0-1", "gate-1-0", 1, "person", 0.6f, new byte[300])), CancellationToken.None);
+        await archive.PublishAsync(Frame(new TrackSnapshotImage("gate-1-0-1", "gate-1-0", 1, "person", 0.9f, new byte[700])), CancellationToken.None);
 
         Assert.Equal(700, archive.Bytes);
         Assert.Equal(700, new FileInfo(Path.Combine(_root, "gate", "gate-1-0.jpg")).Length);
@@ -49,7 +49,7 @@ public sealed class SnapshotArchiveTests : IDisposable
     public async Task Constructor_ExistingArchive_CountsItsFilesIntoTheBudget()
     {
         var first = new SnapshotArchive(new CountingSink(), _root, maxBytes: 10_000, NullLogger.Instance);
-        await first.PublishAsync(Frame(new TrackSnapshotImage("gate-1-0", 1, "person", 0.9f, new byte[400])), CancellationToken.None);
+        await first.PublishAsync(Frame(new TrackSnapshotImage("gate-1-0-1", "gate-1-0", 1, "person", 0.9f, new byte[400])), CancellationToken.None);
 
         var reopened = new SnapshotArchive(new CountingSink(), _root, maxBytes: 10_000, NullLogger.Instance);
 

@@ -76,7 +76,7 @@ public sealed class EventBuilderTests
     }
 
     [Fact]
-    public void Process_InterleavedTracks_SeqHasNoGapsAndEventIdsFollowTracks()
+    public void Process_InterleavedTracks_SeqHasNoGapsObjectIdsFollowTracksEventIdsUnique()
     {
         var frames = new List<TrackingFrame>();
         for (var i = 0; i < 60; i++)
@@ -102,9 +102,14 @@ public sealed class EventBuilderTests
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq));
         var byTrack = events.GroupBy(e => e.TrackId).ToDictionary(g => g.Key, g => g.ToList());
         Assert.Equal([1, 2], byTrack.Keys.Order());
-        Assert.All(byTrack.Values, list => Assert.Single(list.Select(e => e.EventId).Distinct()));
-        Assert.NotEqual(byTrack[1][0].EventId, byTrack[2][0].EventId);
-        Assert.Equal($"yard-2-{(SyntheticScene.Start + SyntheticScene.TimeOf(10)).UtcTicks}", byTrack[2][0].EventId);
+        Assert.All(byTrack.Values, list => Assert.Single(list.Select(e => e.ObjectId).Distinct()));
+        Assert.NotEqual(byTrack[1][0].ObjectId, byTrack[2][0].ObjectId);
+        var objectOfTrack2 = $"yard-2-{(SyntheticScene.Start + SyntheticScene.TimeOf(10)).UtcTicks}";
+        Assert.Equal(objectOfTrack2, byTrack[2][0].ObjectId);
+
+        // Every message has its own id: the object's, numbered from 1 ("new").
+        Assert.Equal(events.Count, events.Select(e => e.EventId).Distinct().Count());
+        Assert.Equal(byTrack[2].Select((_, n) => $"{objectOfTrack2}-{n + 1}"), byTrack[2].Select(e => e.EventId));
         Assert.All(byTrack.Values, list =>
         {
             Assert.Equal(TrackEventType.New, list[0].Type);
