@@ -26,21 +26,21 @@ public static class PipelineBenchmark
         int cameras,
         double? paceFps,
         TimeSpan maxBatchWait,
-        int decodeThreads,
+        CameraOptions template,
         TimeSpan warmUp,
         TimeSpan window,
         CancellationToken cancellationToken)
     {
         using var pipeline = DetectionPipeline.Create(detector, new PipelineOptions { MaxBatchSize = detector.MaxBatchSize, MaxBatchWait = maxBatchWait });
         var sink = new CountingSink();
-        var sources = Enumerable.Range(0, cameras).Select(i => new CameraOptions
+        var sources = Enumerable.Range(0, cameras).Select(i =>
         {
-            Name = $"bench{i}",
-            Source = clip,
-            Loop = true,
-            Paced = paceFps is not null,
-            PaceFps = paceFps,
-            DecodeThreads = decodeThreads,
+            var camera = template.WithSource(clip);
+            camera.Name = $"bench{i}";
+            camera.Loop = true;
+            camera.Paced = paceFps is not null;
+            camera.PaceFps = paceFps;
+            return camera;
         }).ToList();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using EdgeVision.EdgeAgent.Bench;
 using EdgeVision.Models;
+using EdgeVision.Pipeline;
+using EdgeVision.Pipeline.Analytics;
 using OpenCvSharp;
 
 namespace EdgeVision.EdgeAgent.Verbs;
@@ -17,11 +19,11 @@ public sealed class BenchVerb : IVerb
 
     public string Name => "bench";
 
-    public string Usage => "[--models NAME,NAME] [--video PATH] [--frames N] [--iterations N] [--threads N] [--cameras N] [--seconds N] [--load F] [--clip PATH] [--batch-wait-ms MS] [--decode-threads N] [--spin]";
+    public string Usage => "[--models NAME,NAME] [--video PATH] [--frames N] [--iterations N] [--threads N] [--cameras N] [--seconds N] [--load F] [--clip PATH] [--batch-wait-ms MS] [--decode-threads N] [--detect-only] [--spin]";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["models=", "video=", "frames=", "iterations=", "threads=", "cameras=", "seconds=", "load=", "clip=", "batch-wait-ms=", "decode-threads=", "spin"]);
+        var parsed = VerbArguments.Parse(Name, args, ["models=", "video=", "frames=", "iterations=", "threads=", "cameras=", "seconds=", "load=", "clip=", "batch-wait-ms=", "decode-threads=", "detect-only", "spin"]);
         parsed.ExpectPositionals(0);
         var models = parsed.Get("models", "nanodet-g-416,nanodet-g-416-int8").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var frameCount = parsed.GetInt("frames", 32, 4, 1000);
@@ -32,7 +34,12 @@ public sealed class BenchVerb : IVerb
         var load = parsed.GetDouble("load", 0.8, 0.05, 1.5);
         var clip = ClipPath(parsed.Get("clip"));
         var batchWait = TimeSpan.FromMilliseconds(parsed.GetDouble("batch-wait-ms", 0, 0, 1000));
-        var decodeThreads = parsed.GetInt("decode-threads", 0, 0, 64);
+        // The cameras' own settings: FFmpeg decoder threads, and tracking (the default) or detect-only analytics.
+        var camera = new CameraOptions { DecodeThreads = parsed.GetInt("decode-threads", 0, 0, 64) };
+        if (parsed.Has("detect-only"))
+        {
+            camera.Analytics.Mode = CameraAnalyticsOptions.DetectOnlyMode;
+        }
         var spin = parsed.Has("spin");
         var frames = ReadFrames(parsed.Get("video", DefaultVideo), frameCount);
         try
@@ -57,7 +64,7 @@ public sealed class BenchVerb : IVerb
                 baseline ??= result.Batch1Ms;
                 if (seconds > 0)
                 {
-                    await BenchPipelineAsync(detector, result, clip, cameras, seconds, load, batchWait, decodeThreads, cancellationToken).ConfigureAwait(false);
+                    await BenchPipelineAsync(detector, result, clip, cameras, seconds, load, batchWait, camera, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -76,19 +83,19 @@ public sealed class BenchVerb : IVerb
     /// The whole pipeline on the clip: saturated (unpaced cameras) for end-to-end throughput against raw
     /// inference throughput, then paced at <paramref name="load"/> × that saturated throughput for latency.
     /// </summary>
-    private static async Task BenchPipelineAsync(OnnxDetector detector, Result raw, string clip, int cameras, int seconds, double load, TimeSpan batchWait, int decodeThreads, CancellationToken cancellationToken)
+    private static async Task BenchPipelineAsync(OnnxDetector detector, Result raw, string clip, int cameras, int seconds, double load, TimeSpan batchWait, CameraOptions camera, CancellationToken cancellationToken)
     {
         var warmUp = TimeSpan.FromSeconds(3);
         var window = TimeSpan.FromSeconds(seconds);
         var rawFps = 1000 / raw.Batch4MsPerFrame;
-        var saturated = await PipelineBenchmark.RunAsync(detector, clip, cameras, null, batchWait, decodeThreads, warmUp, window, cancellationToken).ConfigureAwait(false);
+        var saturated = await PipelineBenchmark.RunAsync(detector, clip, cameras, null, batchWait, camera, warmUp, window, cancellationToken).ConfigureAwait(false);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  pipeline, {cameras} unpaced cameras: {saturated.FramesPerSecond:F1} fps end-to-end = {saturated.FramesPerSecond / rawFps:F2} × raw inference {rawFps:F1} fps (batch 4, same threads); {saturated.AllocatedBytesPerFrame:F0} B allocated per frame (no JSON); batches {Batches(saturated.BatchSizes)}"));
 
         // Load is relative to what the whole pipeline just sustained (decode and letterbox share the cores
         // with inference), so "80 %" means 80 % of this machine's real capacity for this model.
         var pace = load * saturated.FramesPerSecond / cameras;
-        var loaded = await PipelineBenchmark.RunAsync(detector, clip, cameras, pace, batchWait, decodeThreads, warmUp, window, cancellationToken).ConfigureAwait(false);
+        var loaded = await PipelineBenchmark.RunAsync(detector, clip, cameras, pace, batchWait, camera, warmUp, window, cancellationToken).ConfigureAwait(false);
         var latency = loaded.CaptureToPublish;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  pipeline at {load:P0} load ({cameras} cameras × {pace:F1} fps = {loaded.FramesPerSecond:F1} fps): capture→publish p50 {latency?.P50Ms:F1} ms, p99 {latency?.P99Ms:F1} ms (batch-1 inference {raw.Batch1Ms:F1} ms); dropped {loaded.Dropped}; batches {Batches(loaded.BatchSizes)}"));
