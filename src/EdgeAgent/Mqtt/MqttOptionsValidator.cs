@@ -38,10 +38,12 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
             errors.Add($"{S}:ClientId must not contain NUL and must be at most {MqttTopics.MaxUtf8Bytes} UTF-8 bytes");
         }
 
-        // The CONNECT packet carries keep alive as a two-byte number of seconds [MQTT-3.1.2.10].
-        if (options.KeepAlive < TimeSpan.Zero || options.KeepAlive > TimeSpan.FromSeconds(ushort.MaxValue))
+        // The CONNECT packet carries keep alive as a two-byte number of seconds [MQTT-3.1.2.10]. 0 would switch it
+        // off, which the client library does not survive (it drops the connection right after CONNACK), and without
+        // it the broker could not notice a dead agent and publish its will.
+        if (options.KeepAlive < TimeSpan.FromSeconds(1) || options.KeepAlive > TimeSpan.FromSeconds(ushort.MaxValue))
         {
-            errors.Add($"{S}:KeepAlive must be from 00:00:00 (off) to {TimeSpan.FromSeconds(ushort.MaxValue)}, got {options.KeepAlive}");
+            errors.Add($"{S}:KeepAlive must be from 00:00:01 to {TimeSpan.FromSeconds(ushort.MaxValue)}, got {options.KeepAlive}");
         }
 
         CheckPositive(errors, $"{S}:ConnectTimeout", options.ConnectTimeout);

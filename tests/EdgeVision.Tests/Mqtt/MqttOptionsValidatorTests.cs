@@ -36,7 +36,7 @@ public sealed class MqttOptionsValidatorTests
                 "Mqtt:TopicPrefix 'edge/vision' contains '/', which would split it into several topic levels",
                 "Mqtt:DeviceId 'dev+1' contains the MQTT wildcard '+'",
                 "Mqtt:ClientId must not contain NUL and must be at most 65535 UTF-8 bytes",
-                "Mqtt:KeepAlive must be from 00:00:00 (off) to 18:12:15, got 1.00:00:00",
+                "Mqtt:KeepAlive must be from 00:00:01 to 18:12:15, got 1.00:00:00",
                 "Mqtt:ConnectTimeout must be longer than zero, got 00:00:00",
                 "Mqtt:StatsInterval must be longer than zero, got -00:00:01",
                 "Mqtt:ReconnectMaxDelay must be at least Mqtt:ReconnectInitialDelay (00:00:05), got 00:00:01",
@@ -64,6 +64,16 @@ public sealed class MqttOptionsValidatorTests
         var options = new MqttOptions { Username = "agent", Password = "s3cret", Embedded = { BindAddress = "0.0.0.0" } };
 
         Assert.Empty(MqttOptionsValidator.Collect(options));
+    }
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("00:00:00.500")]
+    public void Collect_KeepAliveOffOrUnderASecond_RefusedBecauseTheWillNeedsIt(string keepAlive)
+    {
+        var options = new MqttOptions { KeepAlive = TimeSpan.Parse(keepAlive, System.Globalization.CultureInfo.InvariantCulture) };
+
+        Assert.Equal([$"Mqtt:KeepAlive must be from 00:00:01 to 18:12:15, got {options.KeepAlive}"], MqttOptionsValidator.Collect(options));
     }
 
     [Fact]
