@@ -64,7 +64,7 @@ public sealed class CameraAnalytics
         }
 
         var frame = _tracker.Update(_camera, sequence, capturedAt, timestamp, width, height, detections, SignaturesOf(detections, image, transform.Scale));
-        frame = WithColours(frame, image, transform.Scale);
+        NameColours(frame, image, transform.Scale);
         foreach (var ended in frame.EndedTrackIds)
         {
             _colourCache.Remove(ended);
@@ -227,12 +227,11 @@ public sealed class CameraAnalytics
         _ => null,
     };
 
-    private TrackingFrame WithColours(TrackingFrame frame, Mat image, float scale)
+    /// <summary>Fills in each track's colours, measured again at most every <see cref="ColourRefresh"/>.</summary>
+    private void NameColours(TrackingFrame frame, Mat image, float scale)
     {
-        TrackSnapshot[]? updated = null;
-        for (var i = 0; i < frame.Tracks.Count; i++)
+        foreach (var track in frame.Tracks)
         {
-            var track = frame.Tracks[i];
             if (!_colourCache.TryGetValue(track.TrackId, out var cached) || (track.Detected && frame.Timestamp - cached.At >= ColourRefresh))
             {
                 if (!track.Detected)
@@ -245,11 +244,8 @@ public sealed class CameraAnalytics
                 _colourCache[track.TrackId] = cached;
             }
 
-            updated ??= frame.Tracks.ToArray();
-            updated[i] = track with { Colours = cached.Colours };
+            track.Colours = cached.Colours;
         }
-
-        return updated is null ? frame : frame with { Tracks = updated };
     }
 
     /// <summary>A detected track's box is its detection's box, so ids are found by box equality.</summary>

@@ -45,7 +45,14 @@ public sealed record TrackSnapshot(
     float VelocityY,
     bool IsStationary,
     bool Detected,
-    ObjectColours? Colours = null);
+    ObjectColours? Colours = null)
+{
+    /// <summary>
+    /// Set in place by the stage that reads the pixels, before the frame is handed on: the tracker makes a new
+    /// snapshot every frame, so filling this in needs no second copy of every track.
+    /// </summary>
+    public ObjectColours? Colours { get; set; } = Colours;
+}
 
 /// <summary>
 /// What the tracker hands to analytics for each processed frame of a camera: every confirmed track (detected
