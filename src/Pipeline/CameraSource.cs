@@ -198,9 +198,12 @@ public sealed partial class CameraSource : IFrameSource
         }
     }
 
-    private int[] FfmpegOpenParameters() => _camera.DecodeThreads > 0
-        ? [OpenTimeoutProperty, Milliseconds(_camera.OpenTimeout), ReadTimeoutProperty, Milliseconds(_camera.ReadTimeout), DecodeThreadsProperty, _camera.DecodeThreads]
-        : [OpenTimeoutProperty, Milliseconds(_camera.OpenTimeout), ReadTimeoutProperty, Milliseconds(_camera.ReadTimeout)];
+    private int[] FfmpegOpenParameters() =>
+    [
+        OpenTimeoutProperty, Milliseconds(_camera.OpenTimeout),
+        ReadTimeoutProperty, Milliseconds(_camera.ReadTimeout),
+        .. _camera.DecodeThreads > 0 ? [DecodeThreadsProperty, _camera.DecodeThreads] : Array.Empty<int>(),
+    ];
 
     private IVideoReader? Open(CaptureWorker worker)
     {

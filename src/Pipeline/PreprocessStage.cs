@@ -36,10 +36,10 @@ internal sealed class PreprocessStage
         PipelineLog.StageStarted(_logger, stage);
         try
         {
+            // Tracking cameras cut snapshots from the full frame, so it travels on with the scaled one.
+            var keepSource = input.Camera.Analytics.Mode == Analytics.CameraAnalyticsOptions.TrackMode;
             await foreach (var frame in input.Reader.ReadAllAsync(run.Abort).ConfigureAwait(false))
             {
-                // Tracking cameras cut snapshots from the full frame, so it travels on with the scaled one.
-                var keepSource = input.Camera.Analytics.Mode == Analytics.CameraAnalyticsOptions.TrackMode;
                 var scaled = Letterbox(frame, keepSource, input.Counters, run.Metrics);
                 if (scaled is null)
                 {

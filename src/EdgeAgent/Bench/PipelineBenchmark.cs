@@ -74,17 +74,18 @@ public static class PipelineBenchmark
             await running.ConfigureAwait(false);
         }
     }
+}
 
-    private sealed class CountingSink : IDetectionSink
+/// <summary>A sink that counts frames and keeps nothing: what the benchmark measures against, and the tests' stand-in.</summary>
+public sealed class CountingSink : IDetectionSink
+{
+    private long _count;
+
+    public long Count => Interlocked.Read(ref _count);
+
+    public ValueTask PublishAsync(FrameDetections frame, CancellationToken cancellationToken)
     {
-        private long _count;
-
-        public long Count => Interlocked.Read(ref _count);
-
-        public ValueTask PublishAsync(FrameDetections frame, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _count);
-            return ValueTask.CompletedTask;
-        }
+        Interlocked.Increment(ref _count);
+        return ValueTask.CompletedTask;
     }
 }

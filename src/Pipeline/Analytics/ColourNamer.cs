@@ -1,3 +1,4 @@
+using EdgeVision.Models;
 using OpenCvSharp;
 
 namespace EdgeVision.Pipeline.Analytics;
@@ -162,7 +163,7 @@ public sealed class ColourNamer
     /// <paramref name="scale"/> onto <paramref name="frame"/>, into consecutive runs of
     /// <see cref="DescriptorLength"/> values; a detection with no signature gets NaN as its first value.
     /// </summary>
-    public void Describe(Mat frame, ReadOnlySpan<EdgeVision.Models.Detection> detections, float scale, Span<float> signatures)
+    public void Describe(Mat frame, ReadOnlySpan<Detection> detections, float scale, Span<float> signatures)
     {
         for (var i = 0; i < detections.Length; i++)
         {

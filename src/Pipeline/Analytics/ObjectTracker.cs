@@ -212,8 +212,7 @@ public sealed class ObjectTracker : IObjectTracker
         }
 
         var upper = ColourNamer.UpperSimilarity(known, seen);
-        var lower = ColourNamer.LowerSimilarity(known, seen);
-        if (upper < _options.UpperAppearanceGate && lower < _options.LowerAppearanceGate && !Overlapped(detectionIndex))
+        if (upper < _options.UpperAppearanceGate && ColourNamer.LowerSimilarity(known, seen) < _options.LowerAppearanceGate && !Overlapped(detectionIndex))
         {
             return NeverCost;
         }

@@ -1,3 +1,4 @@
+using EdgeVision.EdgeAgent.Bench;
 using EdgeVision.EdgeAgent.Hosting;
 using EdgeVision.Pipeline;
 using EdgeVision.Pipeline.Analytics;
@@ -61,15 +62,4 @@ public sealed class SnapshotArchiveTests : IDisposable
         {
             Analytics = new FrameAnalytics([], [], []) { Snapshots = [snapshot] },
         };
-
-    private sealed class CountingSink : IDetectionSink
-    {
-        public int Count { get; private set; }
-
-        public ValueTask PublishAsync(FrameDetections frame, CancellationToken cancellationToken)
-        {
-            Count++;
-            return ValueTask.CompletedTask;
-        }
-    }
 }

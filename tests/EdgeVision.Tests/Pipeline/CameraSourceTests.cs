@@ -104,15 +104,7 @@ public sealed class CameraSourceTests : IDisposable
     [Fact]
     public async Task RunAsync_UnreachableStream_RetriesWithDoublingDelaysAndCountsReconnects()
     {
-        var camera = new CameraOptions
-        {
-            Name = "door",
-            Source = "rtsp://127.0.0.1:1/nothing",
-            OpenTimeout = TimeSpan.FromSeconds(1),
-            ReadTimeout = TimeSpan.FromSeconds(1),
-            ReconnectInitialDelay = TimeSpan.FromMilliseconds(50),
-            ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
-        };
+        var camera = TestCameras.Unreachable("door");
         var logger = new RecordingLogger();
         var source = new CameraSource(camera, logger, jitter: () => 0);
         using var pool = new FramePool();

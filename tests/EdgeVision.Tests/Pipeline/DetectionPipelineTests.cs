@@ -1,3 +1,4 @@
+using EdgeVision.EdgeAgent.Bench;
 using EdgeVision.Models;
 using EdgeVision.Pipeline;
 using EdgeVision.Tests.Models;
@@ -160,15 +161,7 @@ public sealed class DetectionPipelineTests : IDisposable
     {
         using var pipeline = DetectionPipeline.Create(_detector);
         var sink = new CollectingSink();
-        var door = new CameraOptions
-        {
-            Name = "door",
-            Source = "rtsp://127.0.0.1:1/nothing",
-            OpenTimeout = TimeSpan.FromSeconds(1),
-            ReadTimeout = TimeSpan.FromSeconds(1),
-            ReconnectInitialDelay = TimeSpan.FromMilliseconds(50),
-            ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
-        };
+        var door = TestCameras.Unreachable("door");
         using var cancellation = new CancellationTokenSource();
 
         var running = pipeline.RunAsync([door, Vtest("hall", detectFps: 2)], sink, cancellation.Token);

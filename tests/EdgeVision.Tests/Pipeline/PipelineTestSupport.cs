@@ -48,20 +48,6 @@ internal sealed class CollectingSink : IDetectionSink
     }
 }
 
-/// <summary>Counts frames per camera and keeps nothing, as a benchmark's sink would.</summary>
-internal sealed class CountingSink : IDetectionSink
-{
-    private long _count;
-
-    public long Count => Interlocked.Read(ref _count);
-
-    public ValueTask PublishAsync(FrameDetections frame, CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref _count);
-        return ValueTask.CompletedTask;
-    }
-}
-
 /// <summary>
 /// Test double of the inference step: the real detector with a fixed sleep added to every batch run, to
 /// make inference the bottleneck on any machine.
@@ -88,6 +74,21 @@ internal sealed class DelayedBatchDetector(IBatchDetector inner, TimeSpan delay)
 
     public void DecodeSlot(int slot, in LetterboxTransform transform, List<Detection> detections) =>
         inner.DecodeSlot(slot, transform, detections);
+}
+
+/// <summary>Cameras the tests need that are not a video file.</summary>
+internal static class TestCameras
+{
+    /// <summary>An RTSP camera on a port nothing listens on, with short timeouts and fast retries.</summary>
+    public static CameraOptions Unreachable(string name) => new()
+    {
+        Name = name,
+        Source = "rtsp://127.0.0.1:1/nothing",
+        OpenTimeout = TimeSpan.FromSeconds(1),
+        ReadTimeout = TimeSpan.FromSeconds(1),
+        ReconnectInitialDelay = TimeSpan.FromMilliseconds(50),
+        ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
+    };
 }
 
 /// <summary>Video files for the tests, made from vtest.avi.</summary>
