@@ -63,6 +63,15 @@ internal static partial class ExecutionProviderSelection
         // ORT's intra-op threads spin while waiting for work by default; between runs that burns the cores the
         // capture, decode and letterbox threads need (measured with `edgevision bench`, see README).
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+
+        // The calling thread is pinned by OnnxDetector for each run; ORT's other intra-op threads (one fewer
+        // than IntraOpThreads) take their sets from this entry: one per thread, ';'-separated, CPUs numbered from 1.
+        if (options.Cpus is { Length: > 0 } cpus && options.IntraOpThreads > 1)
+        {
+            var set = string.Join(',', cpus.Select(cpu => (cpu + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            sessionOptions.AddSessionConfigEntry("session.intra_op_thread_affinities", string.Join(';', Enumerable.Repeat(set, options.IntraOpThreads - 1)));
+        }
+
         return sessionOptions;
     }
 

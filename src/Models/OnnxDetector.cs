@@ -35,6 +35,10 @@ public sealed partial class OnnxDetector : IDisposable
     private readonly LetterboxTransform[] _batchTransforms;
     private readonly List<Detection> _candidates = new(capacity: 512);
     private readonly List<Detection> _kept;
+
+    // With DetectorOptions.Cpus: the set the calling thread runs inference on, and where its own set is kept meanwhile.
+    private readonly ulong[]? _inferenceCpus;
+    private readonly ulong[] _callerCpus = new ulong[CpuAffinity.MaskWords];
     private int _lastBatchSize;
     private bool _disposed;
 
@@ -74,6 +78,11 @@ public sealed partial class OnnxDetector : IDisposable
         _outputValuesByBatchSize = new OrtValue[]?[MaxBatchSize];
         _slotOutputs = new ReadOnlyMemory<float>[_outputs.Length];
         _batchTransforms = new LetterboxTransform[MaxBatchSize];
+        if (options.Cpus is { Length: > 0 } cpus)
+        {
+            _inferenceCpus = new ulong[CpuAffinity.MaskWords];
+            CpuAffinity.ToMask(cpus, _inferenceCpus);
+        }
     }
 
     public ModelPackage Model { get; }
@@ -136,7 +145,19 @@ public sealed partial class OnnxDetector : IDisposable
         var inputs = _inputValuesByBatchSize[batchSize - 1] ??= [CreateInputValue(batchSize)];
         var outputs = _outputValuesByBatchSize[batchSize - 1] ??= CreateOutputValues(batchSize);
         _lastBatchSize = 0;
-        _session.Run(_runOptions, _inputNames, inputs, _outputNames, outputs);
+        var pinned = _inferenceCpus is not null && CpuAffinity.TryGet(_callerCpus) && CpuAffinity.TrySet(_inferenceCpus);
+        try
+        {
+            _session.Run(_runOptions, _inputNames, inputs, _outputNames, outputs);
+        }
+        finally
+        {
+            if (pinned)
+            {
+                CpuAffinity.TrySet(_callerCpus);
+            }
+        }
+
         _lastBatchSize = batchSize;
     }
 

@@ -32,6 +32,13 @@ public sealed class CameraOptions
     public int CaptureNice { get; set; } = 5;
 
     /// <summary>
+    /// CPUs the capture thread runs on, and with it FFmpeg's decoder threads and an ffmpeg child process (they
+    /// inherit the set); empty leaves placement to the kernel. Keep them apart from the detector's
+    /// <c>Cpus</c> so that decoding never preempts inference.
+    /// </summary>
+    public int[] CaptureCpus { get; set; } = [];
+
+    /// <summary>
     /// Threads FFmpeg may use to decode this camera's stream (OpenCV's CAP_PROP_N_THREADS); 0 leaves the choice
     /// to FFmpeg, which takes one per core. Not used for V4L2 devices.
     /// </summary>

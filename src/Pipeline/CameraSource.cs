@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using EdgeVision.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
@@ -251,12 +252,18 @@ public sealed partial class CameraSource : IFrameSource
             ? pace
             : capture.Fps is > 0 and < 1000 and var reported ? reported : FallbackFps;
         var frameInterval = TimeSpan.FromSeconds(1 / fps);
+
+        // A paced file starts on its detect-rate grid when it detects at a lower rate than it plays (so the
+        // frames due for detection are the ones released on that grid), else on its frame grid.
+        var detectInterval = DetectRateGate.IntervalOf(_camera.DetectFps);
+        var pacingGrid = detectInterval > frameInterval ? detectInterval : frameInterval;
         var readLimit = TimeSpan.FromTicks(Math.Max(2 * frameInterval.Ticks, MinimumStallLimit.Ticks));
         var firstReadLimit = readLimit + _camera.ReadTimeout;
         var declaredFrames = isFile ? Math.Max(0, capture.FrameCount) : 0;
         long reads = 0;
         var emptyRun = 0;
-        var clockStart = Stopwatch.GetTimestamp();
+        var clock = output.Clock;
+        var pacingOrigin = TimeSpan.Zero;
         long pacedFrames = 0;
 
         while (!token.IsCancellationRequested)
@@ -331,26 +338,36 @@ public sealed partial class CameraSource : IFrameSource
                 counters.SetConnected(true);
             }
 
-            var timestamp = isFile
-                ? TimeSpan.FromTicks((long)Math.Round(frameIndex * TimeSpan.TicksPerSecond / fps))
-                : Stopwatch.GetElapsedTime(worker.StartedAt);
+            var mediaTime = TimeSpan.FromTicks((long)Math.Round(frameIndex * TimeSpan.TicksPerSecond / fps));
             frameIndex++;
 
+            // An unpaced file is gated on media time, a paced one on the time it is released at, a live
+            // source on the time its frame arrived, both from the epoch shared with the pipeline's other cameras.
+            TimeSpan timestamp;
             if (isFile && _camera.Paced)
             {
-                var wait = frameInterval * pacedFrames - Stopwatch.GetElapsedTime(clockStart);
-                if (wait < -MaxPacingLag)
+                // Released on the camera's grid, (k + phase) × interval from the shared epoch, so that paced
+                // cameras of one pipeline take turns instead of arriving together.
+                timestamp = pacingOrigin + (frameInterval * pacedFrames);
+                if (pacedFrames == 0 || timestamp - clock.Now < -MaxPacingLag)
                 {
-                    clockStart = Stopwatch.GetTimestamp();
+                    pacingOrigin = clock.GridPointFrom(clock.Now, pacingGrid);
                     pacedFrames = 0;
+                    timestamp = pacingOrigin;
                 }
-                else if (wait > TimeSpan.Zero && token.WaitHandle.WaitOne(wait))
+
+                var wait = timestamp - clock.Now;
+                if (wait > TimeSpan.Zero && token.WaitHandle.WaitOne(wait))
                 {
                     frame.Dispose();
                     return ReadResult.Stopped;
                 }
 
                 pacedFrames++;
+            }
+            else
+            {
+                timestamp = isFile ? mediaTime : clock.Now;
             }
 
             if (output.Write(frame, timestamp, token) == CaptureOutcome.Closed)
@@ -400,6 +417,9 @@ public sealed partial class CameraSource : IFrameSource
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: file ended {Missing} frames short of the {Declared} it declares; counted as corrupt")]
     private static partial void LogShortFile(ILogger logger, string camera, long missing, long declared);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: cannot move the capture thread onto CPUs {Cpus}; it runs wherever the kernel puts it")]
+    private static partial void LogNotPinned(ILogger logger, string camera, string cpus);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Camera {Camera}: capture thread failed: {Exception}")]
     private static partial void LogThreadFailed(ILogger logger, string camera, string exception);
 
@@ -436,8 +456,6 @@ public sealed partial class CameraSource : IFrameSource
         public TimeSpan InitialDelay { get; }
 
         public CancellationToken Token => _cancellation.Token;
-
-        public long StartedAt { get; } = Stopwatch.GetTimestamp();
 
         public bool IsAbandoned => _abandoned;
 
@@ -489,6 +507,11 @@ public sealed partial class CameraSource : IFrameSource
         private void Run()
         {
             BackgroundThreadPriority.Lower(_source._camera.CaptureNice);
+            if (_source._camera.CaptureCpus is { Length: > 0 } cpus && !CpuAffinity.TryPin(cpus))
+            {
+                LogNotPinned(_source._logger, _source.Name, string.Join(", ", cpus));
+            }
+
             try
             {
                 _source.ReadLoop(this);

@@ -31,7 +31,8 @@ public sealed class CaptureChannel
     private long _nextSequence;
 
     /// <param name="detecting">Asked for every frame: false skips it as if the detect rate had left it out (detection paused).</param>
-    public CaptureChannel(int cameraIndex, CameraOptions camera, bool live, int capacity, FramePool pool, CameraCounters counters, Func<bool>? detecting = null)
+    /// <param name="clock">The time base and phase shared with the pipeline's other cameras; a clock of its own when null.</param>
+    public CaptureChannel(int cameraIndex, CameraOptions camera, bool live, int capacity, FramePool pool, CameraCounters counters, Func<bool>? detecting = null, CameraClock? clock = null)
     {
         ArgumentNullException.ThrowIfNull(camera);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
@@ -41,7 +42,9 @@ public sealed class CaptureChannel
         Capacity = capacity;
         Counters = counters ?? throw new ArgumentNullException(nameof(counters));
         _pool = pool ?? throw new ArgumentNullException(nameof(pool));
-        _gate = new DetectRateGate(camera.DetectFps);
+        Clock = clock ?? CameraClock.StartNew();
+        // Phases only mean something on the shared epoch: an unpaced file is gated on its own media time.
+        _gate = new DetectRateGate(camera.DetectFps, live ? Clock.Phase : 0);
         _detecting = detecting;
         var options = new BoundedChannelOptions(capacity)
         {
@@ -62,6 +65,9 @@ public sealed class CaptureChannel
 
     public CameraCounters Counters { get; }
 
+    /// <summary>The epoch live frames are timed from and the phase of this camera's pacing and detect-rate grids.</summary>
+    public CameraClock Clock { get; }
+
     public ChannelReader<PooledFrame> Reader => _channel.Reader;
 
     public int Count => _channel.Reader.Count;
@@ -71,8 +77,8 @@ public sealed class CaptureChannel
 
     /// <summary>
     /// Takes ownership of <paramref name="frame"/>, just read from the source, in every outcome.
-    /// <paramref name="timestamp"/> is the frame's position in the stream (media time for a file, time since
-    /// start for a live source) and decides the detect rate. Blocks for room only for a non-live source.
+    /// <paramref name="timestamp"/> is the frame's position in the stream (media time for an unpaced file,
+    /// time since the <see cref="Clock"/>'s epoch for a live source) and decides the detect rate. Blocks for room only for a non-live source.
     /// </summary>
     public CaptureOutcome Write(PooledFrame frame, TimeSpan timestamp, CancellationToken cancellationToken)
     {

@@ -82,11 +82,12 @@ public sealed partial class DetectionPipeline : IPipelineStatistics, IDisposable
         var capturePools = enabled.Select(_ => new FramePool()).ToArray();
         using var scaledPool = new FramePool();
         var sources = enabled.Select(c => _sourceFactory(c, _loggerFactory.CreateLogger("EdgeVision.Pipeline.CameraSource." + c.Name))).ToArray();
+        var clocks = CameraClock.ForCameras(enabled.Length, _options.StaggerCameras);
         var captures = enabled.Select((c, i) =>
         {
             States.Add(c.Name);
             var counters = new CameraCounters(c.Name, online => States.SetOnline(c.Name, online));
-            return new CaptureChannel(i, c, sources[i].IsLive, _options.CaptureQueueCapacity, capturePools[i], counters, () => States.IsDetecting(c.Name));
+            return new CaptureChannel(i, c, sources[i].IsLive, _options.CaptureQueueCapacity, capturePools[i], counters, () => States.IsDetecting(c.Name), clocks[i]);
         }).ToArray();
         var preprocessed = Channel.CreateBounded<PooledFrame>(new BoundedChannelOptions(_options.PreprocessedQueueCapacity)
         {

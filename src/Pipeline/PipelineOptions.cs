@@ -20,6 +20,14 @@ public sealed class PipelineOptions
     /// </summary>
     public TimeSpan MaxBatchWait { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Spreads the cameras through time: camera i of n releases paced file frames and takes frames under its
+    /// detect rate at phase i / n of each interval (<see cref="CameraClock"/>), so that frames reach the one
+    /// inference stage one after another rather than together. It cannot move the frames of a live camera
+    /// detected at its full frame rate; set a detect rate below the camera's frame rate to let it choose.
+    /// </summary>
+    public bool StaggerCameras { get; set; } = true;
+
     /// <summary>Decoded frames waiting between the inference thread and the postprocess stage.</summary>
     public int InferredQueueCapacity { get; set; } = 8;
 

@@ -25,13 +25,13 @@ public static class PipelineBenchmark
         string clip,
         int cameras,
         double? paceFps,
-        TimeSpan maxBatchWait,
+        PipelineOptions options,
         CameraOptions template,
         TimeSpan warmUp,
         TimeSpan window,
         CancellationToken cancellationToken)
     {
-        using var pipeline = DetectionPipeline.Create(detector, new PipelineOptions { MaxBatchSize = detector.MaxBatchSize, MaxBatchWait = maxBatchWait });
+        using var pipeline = DetectionPipeline.Create(detector, options);
         var sink = new CountingSink();
         var sources = Enumerable.Range(0, cameras).Select(i =>
         {

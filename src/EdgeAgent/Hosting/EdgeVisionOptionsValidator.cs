@@ -108,6 +108,7 @@ public sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVi
             Require(errors, camera.DetectFps is null or (> 0 and <= 1000), $"{key}:DetectFps: must be above 0 and at most 1000, found {camera.DetectFps}");
             Require(errors, camera.PaceFps is null or (> 0 and <= 1000), $"{key}:PaceFps: must be above 0 and at most 1000, found {camera.PaceFps}");
             Require(errors, camera.CaptureNice is >= 0 and <= 19, $"{key}:CaptureNice: must be 0 to 19, found {camera.CaptureNice}");
+            errors.AddRange(CpuAffinity.Check(camera.CaptureCpus).Select(e => $"{key}:CaptureCpus: {e}"));
             Require(errors, camera.DecodeThreads is >= 0 and <= 64, $"{key}:DecodeThreads: must be 0 (FFmpeg's choice) to 64, found {camera.DecodeThreads}");
             Require(errors, camera.OpenTimeout > TimeSpan.Zero, $"{key}:OpenTimeout: must be positive");
             Require(errors, camera.ReadTimeout > TimeSpan.Zero, $"{key}:ReadTimeout: must be positive");

@@ -19,11 +19,11 @@ public sealed class BenchVerb : IVerb
 
     public string Name => "bench";
 
-    public string Usage => "[--models NAME,NAME] [--video PATH] [--frames N] [--iterations N] [--threads N] [--cameras N] [--seconds N] [--load F] [--clip PATH] [--batch-wait-ms MS] [--decode-threads N] [--detect-only] [--spin]";
+    public string Usage => "[--models NAME,NAME] [--video PATH] [--frames N] [--iterations N] [--threads N] [--cameras N] [--seconds N] [--load F] [--clip PATH] [--batch-wait-ms MS] [--decode-threads N] [--detect-only] [--spin] [--inference-cpus LIST] [--capture-cpus LIST] [--no-stagger]";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["models=", "video=", "frames=", "iterations=", "threads=", "cameras=", "seconds=", "load=", "clip=", "batch-wait-ms=", "decode-threads=", "detect-only", "spin"]);
+        var parsed = VerbArguments.Parse(Name, args, ["models=", "video=", "frames=", "iterations=", "threads=", "cameras=", "seconds=", "load=", "clip=", "batch-wait-ms=", "decode-threads=", "detect-only", "spin", "inference-cpus=", "capture-cpus=", "no-stagger"]);
         parsed.ExpectPositionals(0);
         var models = parsed.Get("models", "nanodet-g-416,nanodet-g-416-int8").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var frameCount = parsed.GetInt("frames", 32, 4, 1000);
@@ -35,7 +35,9 @@ public sealed class BenchVerb : IVerb
         var clip = ClipPath(parsed.Get("clip"));
         var batchWait = TimeSpan.FromMilliseconds(parsed.GetDouble("batch-wait-ms", 0, 0, 1000));
         // The cameras' own settings: FFmpeg decoder threads, and tracking (the default) or detect-only analytics.
-        var camera = new CameraOptions { DecodeThreads = parsed.GetInt("decode-threads", 0, 0, 64) };
+        var camera = new CameraOptions { DecodeThreads = parsed.GetInt("decode-threads", 0, 0, 64), CaptureCpus = parsed.GetCpus("capture-cpus") };
+        var inferenceCpus = parsed.GetCpus("inference-cpus");
+        var stagger = !parsed.Has("no-stagger");
         if (parsed.Has("detect-only"))
         {
             camera.Analytics.Mode = CameraAnalyticsOptions.DetectOnlyMode;
@@ -44,7 +46,7 @@ public sealed class BenchVerb : IVerb
         var frames = ReadFrames(parsed.Get("video", DefaultVideo), frameCount);
         try
         {
-            Console.WriteLine($"bench: {frames.Count} frames {frames[0].Width}x{frames[0].Height}, {iterations} iterations, {threads} intra-op threads, {Environment.ProcessorCount} cores");
+            Console.WriteLine($"bench: {frames.Count} frames {frames[0].Width}x{frames[0].Height}, {iterations} iterations, {threads} intra-op threads, {Environment.ProcessorCount} cores; inference on CPUs {Cpus(inferenceCpus)}, capture on CPUs {Cpus(camera.CaptureCpus)}; cameras {(stagger ? "staggered" : "not staggered")}");
             AnalyticsBenchmark.Run(20, 100);
             var analytics = AnalyticsBenchmark.Run(20, 2000);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -54,7 +56,7 @@ public sealed class BenchVerb : IVerb
             foreach (var name in models)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                using var detector = OnnxDetector.Create(ModelCatalog.Default.Load(name), new DetectorOptions { ExecutionProviders = [ExecutionProvider.Cpu], IntraOpThreads = threads, MaxBatchSize = 4, AllowSpinning = spin });
+                using var detector = OnnxDetector.Create(ModelCatalog.Default.Load(name), new DetectorOptions { ExecutionProviders = [ExecutionProvider.Cpu], IntraOpThreads = threads, MaxBatchSize = 4, AllowSpinning = spin, Cpus = inferenceCpus });
                 var result = Measure(detector, frames, iterations);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{name,-24} {result.Provider,-9} {result.Batch1Ms,11:F2} {result.Batch4MsPerFrame,18:F2} {result.PreprocessMs,7:F2} {result.DecodeMs,14:F3} {result.AllocatedBytesPerFrame,14:F0} {1000 / result.Batch1Ms,7:F1} {1000 / result.Batch4MsPerFrame,7:F1}"));
@@ -64,7 +66,7 @@ public sealed class BenchVerb : IVerb
                 baseline ??= result.Batch1Ms;
                 if (seconds > 0)
                 {
-                    await BenchPipelineAsync(detector, result, clip, cameras, seconds, load, batchWait, camera, cancellationToken).ConfigureAwait(false);
+                    await BenchPipelineAsync(detector, result, clip, cameras, seconds, load, new PipelineOptions { MaxBatchSize = detector.MaxBatchSize, MaxBatchWait = batchWait, StaggerCameras = stagger }, camera, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -83,24 +85,26 @@ public sealed class BenchVerb : IVerb
     /// The whole pipeline on the clip: saturated (unpaced cameras) for end-to-end throughput against raw
     /// inference throughput, then paced at <paramref name="load"/> × that saturated throughput for latency.
     /// </summary>
-    private static async Task BenchPipelineAsync(OnnxDetector detector, Result raw, string clip, int cameras, int seconds, double load, TimeSpan batchWait, CameraOptions camera, CancellationToken cancellationToken)
+    private static async Task BenchPipelineAsync(OnnxDetector detector, Result raw, string clip, int cameras, int seconds, double load, PipelineOptions options, CameraOptions camera, CancellationToken cancellationToken)
     {
         var warmUp = TimeSpan.FromSeconds(3);
         var window = TimeSpan.FromSeconds(seconds);
         var rawFps = 1000 / raw.Batch4MsPerFrame;
-        var saturated = await PipelineBenchmark.RunAsync(detector, clip, cameras, null, batchWait, camera, warmUp, window, cancellationToken).ConfigureAwait(false);
+        var saturated = await PipelineBenchmark.RunAsync(detector, clip, cameras, null, options, camera, warmUp, window, cancellationToken).ConfigureAwait(false);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  pipeline, {cameras} unpaced cameras: {saturated.FramesPerSecond:F1} fps end-to-end = {saturated.FramesPerSecond / rawFps:F2} × raw inference {rawFps:F1} fps (batch 4, same threads); {saturated.AllocatedBytesPerFrame:F0} B allocated per frame (no JSON); batches {Batches(saturated.BatchSizes)}"));
 
         // Load is relative to what the whole pipeline just sustained (decode and letterbox share the cores
         // with inference), so "80 %" means 80 % of this machine's real capacity for this model.
         var pace = load * saturated.FramesPerSecond / cameras;
-        var loaded = await PipelineBenchmark.RunAsync(detector, clip, cameras, pace, batchWait, camera, warmUp, window, cancellationToken).ConfigureAwait(false);
+        var loaded = await PipelineBenchmark.RunAsync(detector, clip, cameras, pace, options, camera, warmUp, window, cancellationToken).ConfigureAwait(false);
         var latency = loaded.CaptureToPublish;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  pipeline at {load:P0} load ({cameras} cameras × {pace:F1} fps = {loaded.FramesPerSecond:F1} fps): capture→publish p50 {latency?.P50Ms:F1} ms, p99 {latency?.P99Ms:F1} ms (batch-1 inference {raw.Batch1Ms:F1} ms); dropped {loaded.Dropped}; batches {Batches(loaded.BatchSizes)}"));
         Console.WriteLine("  stages p50/p99 ms: " + string.Join(", ", loaded.Stages.Select(st => string.Create(CultureInfo.InvariantCulture, $"{st.Stage} {st.P50Ms:F2}/{st.P99Ms:F2}"))));
     }
+
+    private static string Cpus(int[] cpus) => cpus.Length == 0 ? "any" : string.Join(',', cpus);
 
     private static string Batches(IReadOnlyDictionary<int, long> sizes) =>
         string.Join(" ", sizes.Where(p => p.Value > 0).OrderBy(p => p.Key).Select(p => $"{p.Key}×{p.Value}"));

@@ -97,6 +97,34 @@ public sealed class VerbArguments
         return value;
     }
 
+    /// <summary>A comma-separated list of CPU numbers ("0" or "2,3"), each available to this process; empty when absent.</summary>
+    public int[] GetCpus(string name)
+    {
+        var text = Get(name);
+        if (text is null)
+        {
+            return [];
+        }
+
+        var cpus = new List<int>();
+        foreach (var part in text.Split(','))
+        {
+            if (!int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var cpu))
+            {
+                throw new UserFacingException($"--{name} must list CPU numbers separated by commas (as 0 or 2,3), found '{text}'", 2);
+            }
+
+            cpus.Add(cpu);
+        }
+
+        if (CpuAffinity.Check(cpus) is { Count: > 0 } errors)
+        {
+            throw new UserFacingException($"--{name}: {errors[0]}", 2);
+        }
+
+        return [.. cpus];
+    }
+
     /// <param name="what">What the argument is, as in "{verb} needs {what}".</param>
     public string Positional(int index, string what) => index < Positionals.Count
         ? Positionals[index]

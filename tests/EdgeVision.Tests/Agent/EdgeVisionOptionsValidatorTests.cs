@@ -65,6 +65,27 @@ public sealed class EdgeVisionOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_CpusTheProcessCannotUse_NamesTheKeyAndTheAvailableCpus()
+    {
+        var available = EdgeVision.Models.CpuAffinity.Available();
+        var missing = available[^1] + 1;
+        var options = new EdgeVisionOptions
+        {
+            Detector = new EdgeVision.Models.DetectorOptions { Cpus = [missing] },
+            Cameras = [new CameraOptions { Name = "sample", Source = "samples/vtest-clip.mp4", CaptureCpus = [0, 0] }],
+        };
+
+        var failures = _validator.Validate(null, options).Failures!;
+
+        Assert.Equal(
+            [
+                $"EdgeVision:Detector:Cpus: CPU {missing} is not available to this process (available: {string.Join(", ", available)})",
+                "EdgeVision:Cameras:0:CaptureCpus: a CPU is listed twice",
+            ],
+            failures);
+    }
+
+    [Fact]
     public void Validate_NoCameras_SaysToConfigureOne()
     {
         var failures = _validator.Validate(null, new EdgeVisionOptions()).Failures!;

@@ -231,6 +231,33 @@ public sealed class DetectionPipelineTests : IDisposable
         Assert.Equal(0, pipeline.Snapshot().FrameBuffersInUse);
     }
 
+    [Theory]
+    [InlineData(true, 50)]
+    [InlineData(false, 0)]
+    public async Task RunAsync_TwoPacedCameras_StaggeredTakeTurnsHalfAFrameApart(bool stagger, double expectedOffsetMs)
+    {
+        // Two paced 10 fps cameras started together: staggered, camera 1 releases its frames half an interval
+        // (50 ms) after camera 0; not staggered, both release on the same 100 ms grid.
+        using var pipeline = DetectionPipeline.Create(_detector, new PipelineOptions { StaggerCameras = stagger });
+        var sink = new CollectingSink();
+        CameraOptions[] cameras = [Paced("north"), Paced("south")];
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+
+        await pipeline.RunAsync(cameras, sink, stop.Token);
+
+        var north = sink.Of("north").Select(f => f.CapturedAt).ToArray();
+        var south = sink.Of("south").Select(f => f.CapturedAt).ToArray();
+        Assert.True(north.Length >= 15 && south.Length >= 15, $"{north.Length} and {south.Length} frames");
+
+        // Each south frame's distance to the nearest north frame: the median is the phase offset.
+        var offsets = south.Select(t => north.Min(n => Math.Abs((t - n).TotalMilliseconds))).Order().ToArray();
+        var median = offsets[offsets.Length / 2];
+        Assert.InRange(median, expectedOffsetMs - 15, expectedOffsetMs + 15);
+    }
+
+    private static CameraOptions Paced(string name) =>
+        new() { Name = name, Source = TestVideos.Vtest, Paced = true, PaceFps = 10 };
+
     private static CameraOptions Vtest(string name, double? detectFps) =>
         new() { Name = name, Source = TestVideos.Vtest, Paced = false, DetectFps = detectFps };
 }
