@@ -129,7 +129,7 @@ public sealed class MqttOptionsValidatorTests
             SessionExpiry = TimeSpan.FromSeconds(-1),
             PublishTimeout = TimeSpan.FromSeconds(5),
             PublishStallTimeout = TimeSpan.FromSeconds(5),
-            Outbox = { MaxBytes = 64, MaxAge = TimeSpan.FromMilliseconds(500), Directory = "a\0b" },
+            Outbox = { MaxBytes = 64, MaxAge = TimeSpan.FromMilliseconds(500), MaxInFlight = 0, Directory = "a\0b" },
         };
 
         var errors = MqttOptionsValidator.Collect(options);
@@ -140,8 +140,23 @@ public sealed class MqttOptionsValidatorTests
                 "Mqtt:PublishStallTimeout must be longer than Mqtt:PublishTimeout (00:00:05), got 00:00:05",
                 "Mqtt:Outbox:MaxBytes must be at least 65536 bytes, got 64",
                 "Mqtt:Outbox:MaxAge must be at least 00:00:01 (MQTT message expiry counts whole seconds), got 00:00:00.5000000",
+                "Mqtt:Outbox:MaxInFlight must be between 1 and 65535, got 0",
                 "Mqtt:Outbox:Directory must not contain NUL",
             ],
             errors);
+    }
+
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(65535, true)]
+    [InlineData(-1, false)]
+    [InlineData(65536, false)]
+    public void Collect_OutboxMaxInFlight_AcceptsOneTo65535(int maxInFlight, bool valid)
+    {
+        var options = new MqttOptions { Outbox = { MaxInFlight = maxInFlight } };
+
+        var errors = MqttOptionsValidator.Collect(options);
+
+        Assert.Equal(valid ? [] : [$"Mqtt:Outbox:MaxInFlight must be between 1 and 65535, got {maxInFlight}"], errors);
     }
 }

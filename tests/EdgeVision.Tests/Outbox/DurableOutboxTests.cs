@@ -284,6 +284,43 @@ public sealed class DurableOutboxTests : IDisposable
         Assert.True(outbox.WaitForPendingAsync(bound.Token).IsCompleted);
     }
 
+    [Fact]
+    public void CopyWaitingAfter_FirstTwoInFlight_CopiesTheNextOnesOldestFirstAndLeavesThemWaiting()
+    {
+        using var outbox = Open();
+        for (var i = 1; i <= 5; i++)
+        {
+            outbox.Append("t", Encoding.UTF8.GetBytes($"m{i}"), retain: false);
+        }
+
+        var next = new OutboxRecord[2];
+        var copied = outbox.CopyWaitingAfter(2, next);
+        var all = new OutboxRecord[8];
+        var copiedAll = outbox.CopyWaitingAfter(0, all);
+
+        Assert.Equal(2, copied);
+        Assert.Equal(["m3", "m4"], next.Select(r => Encoding.UTF8.GetString(r.Payload.Span)));
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], all.Take(copiedAll).Select(r => r.Id));
+        Assert.Equal(0, outbox.CopyWaitingAfter(5, all));
+        Assert.Equal(5L, outbox.Counters.Pending);
+    }
+
+    [Fact]
+    public async Task WaitForWaitingAfterAsync_AllSent_CompletesOnlyOnTheNextAppend()
+    {
+        using var outbox = Open();
+        outbox.Append("t", "m1"u8, retain: false);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Assert.True(outbox.WaitForWaitingAfterAsync(0, bound.Token).IsCompleted);
+        var waiting = outbox.WaitForWaitingAfterAsync(1, bound.Token);
+        Assert.False(waiting.IsCompleted);
+
+        outbox.Append("t", "m2"u8, retain: false);
+
+        await waiting;
+        Assert.False(outbox.WaitForWaitingAfterAsync(2, bound.Token).IsCompleted);
+    }
+
     private DurableOutbox Open(OutboxOptions? options = null) => DurableOutbox.Open(_directory.Path, options ?? new OutboxOptions(), _logger, _clock);
 
     /// <summary>Header (8), id (8), time (8), flags (1), topic length (2), topic, payload.</summary>

@@ -35,6 +35,7 @@ public sealed class DurableOutbox : IDisposable
     private TaskCompletionSource _available = NewSignal();
     private FileStream? _active;
     private long _nextId = 1;
+    private long _tailId;
     private long _cursor;
     private long _pendingBytes;
     private long _accepted;
@@ -154,6 +155,7 @@ public sealed class DurableOutbox : IDisposable
             _nextId++;
             _pending.Enqueue(record);
             _pendingBytes += record.EncodedBytes;
+            _tailId = record.Id;
             if (saved)
             {
                 _accepted++;
@@ -175,6 +177,37 @@ public sealed class DurableOutbox : IDisposable
         {
             ExpireOld();
             return _pending.TryPeek(out var head) ? head : null;
+        }
+    }
+
+    /// <summary>
+    /// Copies the oldest messages waiting after the one numbered <paramref name="afterId"/> (0: from the oldest) into
+    /// <paramref name="destination"/>, after dropping those past <see cref="OutboxOptions.MaxAge"/>; returns how many.
+    /// Delivery reads its next publishes here while earlier ones wait for their PUBACK. The records are immutable and
+    /// own their payloads, so they stay valid however long a publish takes, even after they leave the outbox.
+    /// </summary>
+    public int CopyWaitingAfter(long afterId, Span<OutboxRecord> destination)
+    {
+        lock (_gate)
+        {
+            ExpireOld();
+            var count = 0;
+
+            // Those skipped are the ones in flight, at the head of the queue: a few, however long the backlog.
+            foreach (var record in _pending)
+            {
+                if (count == destination.Length)
+                {
+                    break;
+                }
+
+                if (record.Id > afterId)
+                {
+                    destination[count++] = record;
+                }
+            }
+
+            return count;
         }
     }
 
@@ -240,11 +273,14 @@ public sealed class DurableOutbox : IDisposable
     }
 
     /// <summary>Completes once at least one message waits.</summary>
-    public Task WaitForPendingAsync(CancellationToken cancellationToken)
+    public Task WaitForPendingAsync(CancellationToken cancellationToken) => WaitForWaitingAfterAsync(0, cancellationToken);
+
+    /// <summary>Completes once a message numbered after <paramref name="afterId"/> waits.</summary>
+    public Task WaitForWaitingAfterAsync(long afterId, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            if (_pending.Count > 0)
+            if (_pending.Count > 0 && _tailId > afterId)
             {
                 return Task.CompletedTask;
             }
@@ -303,6 +339,7 @@ public sealed class DurableOutbox : IDisposable
                 if (record.Id > maxId)
                 {
                     maxId = record.Id;
+                    _tailId = record.Id;
                     _pending.Enqueue(record);
                     _pendingBytes += record.EncodedBytes;
                 }

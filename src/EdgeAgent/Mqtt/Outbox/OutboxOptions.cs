@@ -16,6 +16,12 @@ public sealed class OutboxOptions
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
+    /// QoS 1 publishes sent ahead of their PUBACKs, so a slow link (cellular, satellite) carries more than one message
+    /// per round trip; the broker's Receive Maximum lowers it further. 1: wait for each PUBACK before the next.
+    /// </summary>
+    public int MaxInFlight { get; set; } = 16;
+
+    /// <summary>
     /// Size at which the log moves on to a new segment file, so delivered messages can be deleted a file at a time:
     /// an eighth of <see cref="MaxBytes"/>, at least 64 KB and at most 4 MB.
     /// </summary>
