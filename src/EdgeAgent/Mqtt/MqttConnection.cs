@@ -38,6 +38,7 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
     private TaskCompletionSource _online = NewSignal();
     private TaskCompletionSource<string>? _lost;
     private Task? _loop;
+    private int _receiveMaximum = ushort.MaxValue;
     private long _published;
     private long _failed;
     private long _dropped;
@@ -100,6 +101,12 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
 
     public bool IsConnected => _client.IsConnected;
 
+    /// <summary>
+    /// The broker's MQTT 5 Receive Maximum from the last CONNACK: how many QoS 1 publishes it takes before their
+    /// PUBACKs. 65535 when it did not say (the protocol's default), and before the first connection.
+    /// </summary>
+    public int ReceiveMaximum => Volatile.Read(ref _receiveMaximum);
+
     public MqttPublisherCounters Counters => new(
         Interlocked.Read(ref _published),
         Interlocked.Read(ref _failed),
@@ -136,29 +143,11 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
             return PublishOutcome.NotConnected;
         }
 
-        var message = new MqttApplicationMessage
-        {
-            Topic = topic,
-            Payload = new ReadOnlySequence<byte>(payload),
-            QualityOfServiceLevel = qos,
-            Retain = retain,
-            MessageExpiryInterval = messageExpirySeconds,
-        };
-
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.PublishTimeout);
         try
         {
-            var result = await _client.PublishAsync(message, timeout.Token).ConfigureAwait(false);
-            if (result.IsSuccess)
-            {
-                Interlocked.Increment(ref _published);
-                Volatile.Write(ref _failureLogged, 0);
-                return PublishOutcome.Published;
-            }
-
-            Fail(topic, $"reason code {result.ReasonCode}" + (string.IsNullOrEmpty(result.ReasonString) ? string.Empty : $" ({result.ReasonString})"));
-            return PublishOutcome.Rejected;
+            return await PublishAsync(Message(topic, payload, qos, retain, messageExpirySeconds), timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -168,12 +157,24 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
         {
             return Fail(topic, $"no completion within {_options.PublishTimeout}");
         }
-        catch (Exception ex)
+    }
+
+    /// <summary>
+    /// Starts a QoS 1 publish that may wait for its PUBACK while later ones are sent: publishes started one after
+    /// another from one thread go out in that order (the client queues them for its socket first come, first served),
+    /// and MQTT keeps them in order through the broker. It has no timeout, since a publish given up before it reached
+    /// the socket would let the next one overtake it: it ends with the PUBACK or with the loss of the connection,
+    /// which <see cref="RequestReconnect"/> forces. <paramref name="payload"/> must stay unchanged until then.
+    /// </summary>
+    public Task<PublishOutcome> StartPublish(string topic, ReadOnlyMemory<byte> payload, bool retain, uint messageExpirySeconds)
+    {
+        if (!_client.IsConnected)
         {
-            // A connection lost mid-publish is the common case; anything else is still this message's failure,
-            // never the caller's: the pipeline must not stop because the broker misbehaved.
-            return Fail(topic, IsTransient(ex) ? Describe(ex) : $"{ex.GetType().Name}: {Describe(ex)}");
+            Interlocked.Increment(ref _dropped);
+            return Task.FromResult(PublishOutcome.NotConnected);
         }
+
+        return PublishAsync(Message(topic, payload, MqttQualityOfServiceLevel.AtLeastOnce, retain, messageExpirySeconds), CancellationToken.None);
     }
 
     /// <summary>Subscribes within the publish timeout; false (and one log line) when the broker refuses or does not answer.</summary>
@@ -308,6 +309,9 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
                         delay = NextDelay(delay);
                         continue;
                     }
+
+                    // Absent means 65535 [MQTT-3.2.2.3.3]; 0 is a protocol error, read as absent.
+                    Volatile.Write(ref _receiveMaximum, result.ReceiveMaximum is { } maximum and > 0 ? maximum : ushort.MaxValue);
                 }
 
                 if (everConnected)
@@ -438,6 +442,43 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
         if (current.Task.IsCompleted)
         {
             Interlocked.CompareExchange(ref _online, NewSignal(), current);
+        }
+    }
+
+    private static MqttApplicationMessage Message(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, uint messageExpirySeconds) => new()
+    {
+        Topic = topic,
+        Payload = new ReadOnlySequence<byte>(payload),
+        QualityOfServiceLevel = qos,
+        Retain = retain,
+        MessageExpiryInterval = messageExpirySeconds,
+    };
+
+    /// <summary>Publishes and classifies the result; only a cancellation of <paramref name="cancellationToken"/> escapes.</summary>
+    private async Task<PublishOutcome> PublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            if (result.IsSuccess)
+            {
+                Interlocked.Increment(ref _published);
+                Volatile.Write(ref _failureLogged, 0);
+                return PublishOutcome.Published;
+            }
+
+            Fail(message.Topic, $"reason code {result.ReasonCode}" + (string.IsNullOrEmpty(result.ReasonString) ? string.Empty : $" ({result.ReasonString})"));
+            return PublishOutcome.Rejected;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // A connection lost mid-publish is the common case; anything else is still this message's failure,
+            // never the caller's: the pipeline must not stop because the broker misbehaved.
+            return Fail(message.Topic, IsTransient(ex) ? Describe(ex) : $"{ex.GetType().Name}: {Describe(ex)}");
         }
     }
 

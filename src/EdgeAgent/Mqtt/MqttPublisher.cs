@@ -42,7 +42,7 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
         _outbox = OpenOutbox(value, loggerFactory.CreateLogger<DurableOutbox>());
         _connection = new MqttConnection(value, Topics, loggerFactory.CreateLogger<MqttConnection>());
         _sender = _connection;
-        _delivery = new OutboxDelivery(_outbox, _connection, value.PublishStallTimeout, loggerFactory.CreateLogger<OutboxDelivery>());
+        _delivery = new OutboxDelivery(_outbox, _connection, value, loggerFactory.CreateLogger<OutboxDelivery>());
         _idleWriter = new DetectionMessageWriter(_device);
         _drainLimit = value.PublishTimeout;
     }
@@ -54,6 +54,9 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
     public MqttPublisherCounters Counters => _connection.Counters;
 
     public DurableOutbox Outbox => _outbox;
+
+    /// <summary>The outbox's counters with delivery's publishes in flight, as the stats message reports them.</summary>
+    public OutboxCounters OutboxCounters => _outbox.Counters with { InFlight = _delivery.InFlight, MaxInFlightSeen = _delivery.MaxInFlightSeen };
 
     /// <summary>The default outbox location: one per client id, since its messages belong to that device's session.</summary>
     public static string DefaultOutboxDirectory(MqttOptions options)

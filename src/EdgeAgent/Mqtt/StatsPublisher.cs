@@ -27,7 +27,7 @@ public sealed class StatsPublisher : BackgroundService
     /// <summary>Builds and publishes one stats message now.</summary>
     public async ValueTask<PublishOutcome> PublishOnceAsync(CancellationToken cancellationToken)
     {
-        var message = StatsMessage.From(_options.DeviceId, _statistics.Snapshot(), _publisher.Counters, _publisher.Outbox.Counters);
+        var message = StatsMessage.From(_options.DeviceId, _statistics.Snapshot(), _publisher.Counters, _publisher.OutboxCounters);
         return await _publisher.PublishStatsAsync(message.WriteTo(_buffer), cancellationToken).ConfigureAwait(false);
     }
 

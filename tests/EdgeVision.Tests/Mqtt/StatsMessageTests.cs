@@ -42,13 +42,13 @@ public sealed class StatsMessageTests
     [Fact]
     public void WriteTo_OutboxCounters_WritesEveryCounterUnderOutbox()
     {
-        var outbox = new OutboxCounters(Pending: 4, PendingBytes: 2048, Accepted: 90, Delivered: 80, Replayed: 3, DroppedFull: 7, DroppedExpired: 2, Rejected: 1, Unsaved: 0);
+        var outbox = new OutboxCounters(Pending: 4, PendingBytes: 2048, Accepted: 90, Delivered: 80, Replayed: 3, DroppedFull: 7, DroppedExpired: 2, Rejected: 1, Unsaved: 0, InFlight: 5, MaxInFlightSeen: 16);
         var message = StatsMessage.From("dev1", Snapshot(), new MqttPublisherCounters(100, 2, 3, 1, true), outbox);
 
         using var json = JsonDocument.Parse(message.WriteTo(new ArrayBufferWriter<byte>()));
 
         Assert.Equal(
-            "{\"pending\":4,\"pending_bytes\":2048,\"accepted\":90,\"delivered\":80,\"replayed\":3,\"dropped_full\":7,\"dropped_expired\":2,\"rejected\":1,\"unsaved\":0}",
+            "{\"pending\":4,\"pending_bytes\":2048,\"accepted\":90,\"delivered\":80,\"replayed\":3,\"dropped_full\":7,\"dropped_expired\":2,\"rejected\":1,\"unsaved\":0,\"in_flight\":5,\"max_in_flight_seen\":16}",
             JsonSerializer.Serialize(json.RootElement.GetProperty("outbox")));
     }
 }

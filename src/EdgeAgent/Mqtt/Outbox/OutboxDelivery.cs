@@ -5,33 +5,68 @@ using MQTTnet.Protocol;
 namespace EdgeVision.EdgeAgent.Mqtt.Outbox;
 
 /// <summary>
-/// Drains the <see cref="DurableOutbox"/> into the broker in the background, one message at a time and oldest
-/// first, so each camera's messages arrive in the order they were accepted; a message leaves the outbox only on a
-/// PUBACK. It also watches for a stalled connection: connected, messages waiting, and no publish completing for
-/// <see cref="MqttOptions.PublishStallTimeout"/> — then it asks the connection to reconnect.
+/// Drains the <see cref="DurableOutbox"/> into the broker in the background, oldest first, with up to
+/// <see cref="OutboxOptions.MaxInFlight"/> QoS 1 publishes waiting for their PUBACKs at once (fewer when the broker's
+/// Receive Maximum says so), so a link with a long round trip still carries many messages per second. The publishes
+/// go out in the outbox's order on the one connection, and MQTT keeps that order, so each camera's messages arrive in
+/// the order they were accepted. A message leaves the outbox only on its PUBACK and only after every older one has
+/// left: the ack cursor never passes a message the broker has not acknowledged. When a publish fails, the ones after
+/// it are not used either; once those in flight have ended, everything from the oldest waiting message is sent again
+/// (subscribers de-duplicate). It also watches for a stalled connection: connected, messages in flight, and no
+/// publish completing for <see cref="MqttOptions.PublishStallTimeout"/> — then it asks the connection to reconnect.
 /// </summary>
 public sealed class OutboxDelivery : IAsyncDisposable
 {
-    /// <summary>How often expired messages are dropped while the broker is away, so the stats stay exact.</summary>
-    private static readonly TimeSpan ExpiryCheck = TimeSpan.FromSeconds(1);
+    /// <summary>How often expired messages are dropped while the broker is away, and how often the watchdog looks.</summary>
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
     /// <summary>Pause after a failed publish before the next try (the connection may be going down).</summary>
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Room left under the broker's Receive Maximum for the connection's own QoS 1 publishes beside the outbox's (the
+    /// retained status, a snapshot): a broker past its maximum refuses the message (mosquitto: quota exceeded).
+    /// </summary>
+    private const int ReservedForConnection = 2;
+
+    /// <summary>Records read from the outbox per call while filling the window.</summary>
+    private const int ReadBatch = 64;
+
     private readonly DurableOutbox _outbox;
     private readonly MqttConnection _connection;
+    private readonly int _maxInFlight;
+    private readonly TimeSpan _publishTimeout;
     private readonly TimeSpan _stallTimeout;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Queue<SentRecord> _window = new();
+    private readonly OutboxRecord[] _batch;
     private Task? _loop;
+    private int _inFlight;
+    private int _maxInFlightSeen;
 
-    public OutboxDelivery(DurableOutbox outbox, MqttConnection connection, TimeSpan stallTimeout, ILogger logger)
+    // The loop's own state (one loop per instance).
+    private long _sentThrough;
+    private bool _broken;
+    private long _lastProgress;
+
+    public OutboxDelivery(DurableOutbox outbox, MqttConnection connection, MqttOptions options, ILogger logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _outbox = outbox ?? throw new ArgumentNullException(nameof(outbox));
         _connection = connection ?? throw new ArgumentNullException(nameof(connection));
-        _stallTimeout = stallTimeout;
+        _maxInFlight = options.Outbox.MaxInFlight;
+        _publishTimeout = options.PublishTimeout;
+        _stallTimeout = options.PublishStallTimeout;
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _batch = new OutboxRecord[Math.Min(_maxInFlight, ReadBatch)];
     }
+
+    /// <summary>Publishes of outbox messages sent and not yet ended (PUBACK, failure reason code or lost connection).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>The most publishes that were in flight at once since the start: at most <see cref="OutboxOptions.MaxInFlight"/>.</summary>
+    public int MaxInFlightSeen => Volatile.Read(ref _maxInFlightSeen);
 
     public void Start()
     {
@@ -56,7 +91,10 @@ public sealed class OutboxDelivery : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops after the publish in progress; what is still waiting stays in the outbox for the next run.</summary>
+    /// <summary>
+    /// Sends nothing more and gives the publishes in flight up to <see cref="MqttOptions.PublishTimeout"/> to end (those
+    /// acknowledged leave the outbox, in order); what is still waiting stays in the outbox for the next run.
+    /// </summary>
     public async Task StopAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
@@ -75,52 +113,42 @@ public sealed class OutboxDelivery : IAsyncDisposable
     private async Task RunAsync(CancellationToken stopping)
     {
         OutboxLog.DeliveryStarted(_logger, _outbox.Counters.Pending);
-        var lastProgress = Stopwatch.GetTimestamp();
+        _lastProgress = Stopwatch.GetTimestamp();
+        var tick = Task.Delay(Tick, stopping);
         try
         {
             while (!stopping.IsCancellationRequested)
             {
-                await _outbox.WaitForPendingAsync(stopping).ConfigureAwait(false);
-                if (!_connection.IsConnected)
+                SettleFinished();
+                if (_window.Count == 0 && (_broken || !_connection.IsConnected))
                 {
-                    await WaitUntilOnlineAsync(stopping).ConfigureAwait(false);
-                    lastProgress = Stopwatch.GetTimestamp();
+                    await RestartAsync(stopping).ConfigureAwait(false);
                     continue;
                 }
 
-                if (_outbox.Peek() is not { } record)
+                if (!_broken && _connection.IsConnected)
                 {
+                    Fill();
+                }
+
+                if (_window.Count == 0)
+                {
+                    // Nothing in flight, so nothing can stall: wait for the next message.
+                    await _outbox.WaitForWaitingAfterAsync(_sentThrough, stopping).ConfigureAwait(false);
                     continue;
                 }
 
-                var outcome = await SendAsync(record, stopping).ConfigureAwait(false);
-                switch (outcome)
+                if (tick.IsCompleted)
                 {
-                    case PublishOutcome.Published:
-                        _outbox.Complete(record, delivered: true);
-                        lastProgress = Stopwatch.GetTimestamp();
-                        break;
-                    case PublishOutcome.Rejected:
-                        OutboxLog.Rejected(_logger, record.Topic, "failure reason code");
-                        _outbox.Complete(record, delivered: false);
-                        lastProgress = Stopwatch.GetTimestamp();
-                        break;
-                    case PublishOutcome.Failed:
-                        var stalled = Stopwatch.GetElapsedTime(lastProgress);
-                        if (_connection.IsConnected && stalled >= _stallTimeout)
-                        {
-                            OutboxLog.Stalled(_logger, stalled, _outbox.Counters.Pending);
-                            _connection.RequestReconnect($"no publish completed for {stalled:g}");
-                            lastProgress = Stopwatch.GetTimestamp();
-                        }
-
-                        await Task.Delay(RetryPause, stopping).ConfigureAwait(false);
-                        break;
-                    default:
-                        // Lost between the check and the send; the next round waits for the connection.
-                        await Task.Delay(RetryPause, stopping).ConfigureAwait(false);
-                        break;
+                    tick = Task.Delay(Tick, stopping);
                 }
+
+                // The oldest publish ending, a new message while there is room, or the watchdog's tick.
+                var more = !_broken && _connection.IsConnected && _window.Count < WindowLimit()
+                    ? _outbox.WaitForWaitingAfterAsync(_sentThrough, CancellationToken.None)
+                    : tick;
+                await Task.WhenAny(_window.Peek().Outcome, more, tick).ConfigureAwait(false);
+                WatchForStall();
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -128,15 +156,153 @@ public sealed class OutboxDelivery : IAsyncDisposable
         }
         finally
         {
+            await FinishInFlightAsync().ConfigureAwait(false);
             OutboxLog.DeliveryStopped(_logger, _outbox.Counters.Pending);
         }
     }
 
-    private ValueTask<PublishOutcome> SendAsync(OutboxRecord record, CancellationToken stopping)
+    /// <summary>How many publishes may be in flight on the current connection.</summary>
+    private int WindowLimit()
+    {
+        var broker = _connection.ReceiveMaximum;
+        return Math.Min(_maxInFlight, broker > ReservedForConnection ? broker - ReservedForConnection : 1);
+    }
+
+    /// <summary>Sends the messages after the last one sent, oldest first, until the window is full.</summary>
+    private void Fill()
+    {
+        var limit = WindowLimit();
+        while (_window.Count < limit)
+        {
+            var count = _outbox.CopyWaitingAfter(_sentThrough, _batch.AsSpan(0, Math.Min(_batch.Length, limit - _window.Count)));
+            if (count == 0)
+            {
+                return;
+            }
+
+            if (_window.Count == 0)
+            {
+                // The stall clock runs only while something is in flight.
+                _lastProgress = Stopwatch.GetTimestamp();
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var record = _batch[i];
+                _batch[i] = null!;
+                _window.Enqueue(new SentRecord(record, PublishAsync(record)));
+                _sentThrough = record.Id;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes the ended publishes off the front of the window, oldest first, and ends their messages' wait in the same
+    /// order. After a failure the outcomes behind it are not used: those messages are sent again with it.
+    /// </summary>
+    private void SettleFinished()
+    {
+        while (_window.TryPeek(out var head) && head.Outcome.IsCompleted)
+        {
+            _window.Dequeue();
+            if (_broken)
+            {
+                continue;
+            }
+
+            switch (head.Outcome.Result)
+            {
+                case PublishOutcome.Published:
+                    _outbox.Complete(head.Record, delivered: true);
+                    _lastProgress = Stopwatch.GetTimestamp();
+                    break;
+                case PublishOutcome.Rejected:
+                    OutboxLog.Rejected(_logger, head.Record.Topic, "failure reason code");
+                    _outbox.Complete(head.Record, delivered: false);
+                    _lastProgress = Stopwatch.GetTimestamp();
+                    break;
+                default:
+                    _broken = true;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>After a failure or a lost connection, with nothing left in flight: start again from the oldest waiting message.</summary>
+    private async Task RestartAsync(CancellationToken stopping)
+    {
+        if (_broken)
+        {
+            _broken = false;
+            await Task.Delay(RetryPause, stopping).ConfigureAwait(false);
+        }
+
+        if (!_connection.IsConnected)
+        {
+            await WaitUntilOnlineAsync(stopping).ConfigureAwait(false);
+            _lastProgress = Stopwatch.GetTimestamp();
+        }
+
+        _sentThrough = 0;
+    }
+
+    private void WatchForStall()
+    {
+        var stalled = Stopwatch.GetElapsedTime(_lastProgress);
+        if (_window.Count == 0 || stalled < _stallTimeout)
+        {
+            return;
+        }
+
+        if (_connection.IsConnected)
+        {
+            OutboxLog.Stalled(_logger, stalled, _outbox.Counters.Pending);
+            _connection.RequestReconnect($"no publish completed for {stalled:g}");
+        }
+        else
+        {
+            // The lost connection ends its publishes; one that never ends must not hold delivery up for good.
+            _window.Clear();
+            _broken = true;
+        }
+
+        _lastProgress = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>On stop: lets the publishes in flight end within the publish timeout, so what the broker took leaves the outbox.</summary>
+    private async Task FinishInFlightAsync()
+    {
+        var bound = Task.Delay(_publishTimeout);
+        while (!_broken && _window.TryPeek(out var head))
+        {
+            if (await Task.WhenAny(head.Outcome, bound).ConfigureAwait(false) != head.Outcome)
+            {
+                return;
+            }
+
+            SettleFinished();
+        }
+    }
+
+    private async Task<PublishOutcome> PublishAsync(OutboxRecord record)
     {
         // A retained count is the current value, not stale data: it keeps no expiry, or the broker would drop it.
         var expiry = record.Retain ? 0 : _outbox.RemainingLifetimeSeconds(record);
-        return _connection.SendAsync(record.Topic, record.Payload, MqttQualityOfServiceLevel.AtLeastOnce, record.Retain, expiry, stopping);
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        var seen = Volatile.Read(ref _maxInFlightSeen);
+        while (inFlight > seen && Interlocked.CompareExchange(ref _maxInFlightSeen, inFlight, seen) != seen)
+        {
+            seen = Volatile.Read(ref _maxInFlightSeen);
+        }
+
+        try
+        {
+            return await _connection.StartPublish(record.Topic, record.Payload, record.Retain, expiry).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
     }
 
     private async Task WaitUntilOnlineAsync(CancellationToken stopping)
@@ -145,7 +311,7 @@ public sealed class OutboxDelivery : IAsyncDisposable
         {
             _outbox.ExpireOld();
             using var tick = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            tick.CancelAfter(ExpiryCheck);
+            tick.CancelAfter(Tick);
             try
             {
                 await _connection.WaitUntilOnlineAsync(tick.Token).ConfigureAwait(false);
@@ -162,4 +328,7 @@ public sealed class OutboxDelivery : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>One message sent and the publish that carries it.</summary>
+    private readonly record struct SentRecord(OutboxRecord Record, Task<PublishOutcome> Outcome);
 }

@@ -16,6 +16,8 @@ public sealed record OutboxRecord(long Id, DateTimeOffset AcceptedAt, string Top
 /// <param name="DroppedExpired">Messages dropped because they waited longer than <see cref="OutboxOptions.MaxAge"/>.</param>
 /// <param name="Rejected">Messages the broker refused with a failure reason code (not authorised, say); not retried.</param>
 /// <param name="Unsaved">Messages that could not be written to disk (full or failing); kept in memory only and delivered if the agent lives.</param>
+/// <param name="InFlight">Publishes sent and waiting for their PUBACK right now (delivery's, not the log's).</param>
+/// <param name="MaxInFlightSeen">The most that were in flight at once since the start: at most <see cref="OutboxOptions.MaxInFlight"/>.</param>
 public sealed record OutboxCounters(
     long Pending,
     long PendingBytes,
@@ -25,4 +27,6 @@ public sealed record OutboxCounters(
     long DroppedFull,
     long DroppedExpired,
     long Rejected,
-    long Unsaved);
+    long Unsaved,
+    long InFlight = 0,
+    long MaxInFlightSeen = 0);
