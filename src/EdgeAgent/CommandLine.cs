@@ -15,6 +15,7 @@ public static class CommandLine
         new ConvertTfjsVerb(),
         new QuantizeVerb(),
         new BenchVerb(),
+        new BenchOutboxVerb(),
         new CompareVerb(),
         new MqttProbeVerb(),
     };
