@@ -24,10 +24,11 @@ public sealed class OutboxDelivery : IAsyncDisposable
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
-    /// Room left under the broker's Receive Maximum for the connection's own QoS 1 publishes beside the outbox's (the
-    /// retained status, a snapshot): a broker past its maximum refuses the message (mosquitto: quota exceeded).
+    /// Room left under the broker's Receive Maximum for the QoS 1 publishes beside the outbox's, one at a time from
+    /// each of their senders (the agent's status, the cameras' states, a snapshot): a broker past its maximum refuses
+    /// the message (mosquitto: quota exceeded).
     /// </summary>
-    private const int ReservedForConnection = 2;
+    private const int ReservedForOthers = 3;
 
     /// <summary>Records read from the outbox per call while filling the window.</summary>
     private const int ReadBatch = 64;
@@ -165,7 +166,7 @@ public sealed class OutboxDelivery : IAsyncDisposable
     private int WindowLimit()
     {
         var broker = _connection.ReceiveMaximum;
-        return Math.Min(_maxInFlight, broker > ReservedForConnection ? broker - ReservedForConnection : 1);
+        return Math.Min(_maxInFlight, broker > ReservedForOthers ? broker - ReservedForOthers : 1);
     }
 
     /// <summary>Sends the messages after the last one sent, oldest first, until the window is full.</summary>
