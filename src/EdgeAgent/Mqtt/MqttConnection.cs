@@ -467,8 +467,8 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
                 return PublishOutcome.Published;
             }
 
-            Fail(message.Topic, $"reason code {result.ReasonCode}" + (string.IsNullOrEmpty(result.ReasonString) ? string.Empty : $" ({result.ReasonString})"));
-            return PublishOutcome.Rejected;
+            var outcome = Fail(message.Topic, $"reason code {result.ReasonCode}" + (string.IsNullOrEmpty(result.ReasonString) ? string.Empty : $" ({result.ReasonString})"));
+            return IsRetryable(result.ReasonCode) ? outcome : PublishOutcome.Rejected;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -481,6 +481,13 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
             return Fail(message.Topic, IsTransient(ex) ? Describe(ex) : $"{ex.GetType().Name}: {Describe(ex)}");
         }
     }
+
+    /// <summary>
+    /// Failure reason codes that say "not now" rather than "never": over the broker's Receive Maximum (quota
+    /// exceeded) or a packet identifier still in use. The message is sent again, not dropped.
+    /// </summary>
+    public static bool IsRetryable(MqttClientPublishReasonCode code) =>
+        code is MqttClientPublishReasonCode.QuotaExceeded or MqttClientPublishReasonCode.PacketIdentifierInUse;
 
     private PublishOutcome Fail(string topic, string reason)
     {

@@ -6,6 +6,7 @@ using EdgeVision.Tests.Faults;
 using EdgeVision.Tests.Mqtt;
 using EdgeVision.Tests.Pipeline;
 using Microsoft.Extensions.Options;
+using MQTTnet;
 
 namespace EdgeVision.Tests.Outbox;
 
@@ -105,6 +106,16 @@ public sealed class OutboxWindowTests
         Assert.InRange(publisher.OutboxCounters.MaxInFlightSeen, 2, 3);
         Assert.Equal((60L, 0L), (publisher.Outbox.Counters.Delivered, publisher.Outbox.Counters.Rejected));
     }
+
+    [Theory]
+    [InlineData(MqttClientPublishReasonCode.QuotaExceeded, true)]
+    [InlineData(MqttClientPublishReasonCode.PacketIdentifierInUse, true)]
+    [InlineData(MqttClientPublishReasonCode.NotAuthorized, false)]
+    [InlineData(MqttClientPublishReasonCode.TopicNameInvalid, false)]
+    [InlineData(MqttClientPublishReasonCode.PayloadFormatInvalid, false)]
+    [InlineData(MqttClientPublishReasonCode.UnspecifiedError, false)]
+    public void IsRetryable_NotNowCodesOnly(MqttClientPublishReasonCode code, bool retryable) =>
+        Assert.Equal(retryable, MqttConnection.IsRetryable(code));
 
     private static IEnumerable<string> Numbered(int count) => Enumerable.Range(1, count).Select(i => "m" + i.ToString(CultureInfo.InvariantCulture));
 

@@ -25,8 +25,9 @@ public sealed class OutboxDelivery : IAsyncDisposable
 
     /// <summary>
     /// Room left under the broker's Receive Maximum for the QoS 1 publishes beside the outbox's, one at a time from
-    /// each of their senders (the agent's status, the cameras' states, a snapshot): a broker past its maximum refuses
-    /// the message (mosquitto: quota exceeded).
+    /// each of their senders (the agent's status, the cameras' states, a snapshot). MQTT 5 forbids a client to go past
+    /// the maximum; a broker may answer with "quota exceeded" or drop the connection (mosquitto 2.0 does neither for
+    /// QoS 1, measured, but others enforce it).
     /// </summary>
     private const int ReservedForOthers = 3;
 
