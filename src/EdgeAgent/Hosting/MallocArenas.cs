@@ -20,7 +20,9 @@ public enum MallocArenaLimit
 /// own, up to 8 per core; ONNX Runtime, FFmpeg's decoder threads and OpenCV allocate and free large buffers from
 /// many threads, and memory freed in one arena is not reused by another, so the resident size of a long run keeps
 /// creeping up. Measured in the soak (README): about 1 MB a minute with the default, flat after the first minutes
-/// with two arenas. Called first thing in the process, before those threads exist.
+/// with two arenas. Called first thing in Main, before those threads exist; the runtime's own threads may already
+/// have arenas by then, so MALLOC_ARENA_MAX in the environment (the systemd unit and scripts/run.sh set it) is the
+/// stronger form, and this cap the fallback for an agent started by hand.
 /// </summary>
 public static partial class MallocArenas
 {
