@@ -14,6 +14,9 @@ public sealed class CameraCounters
     private long _failed;
     private long _reconnects;
     private long _corrupt;
+    private long _detected;
+    private long _motionSkipped;
+    private long _regions;
     private readonly Action<bool>? _connectedChanged;
     private readonly Lock _connectedGate = new();
     private int _connected;
@@ -30,7 +33,7 @@ public sealed class CameraCounters
     /// <summary>Frames read from the source and handed to the pipeline (including those later skipped).</summary>
     public long Captured => Interlocked.Read(ref _captured);
 
-    /// <summary>Frames left out by the camera's detect rate.</summary>
+    /// <summary>Frames left out by the camera's detect rate, while detection is paused, or by the detection gate (<see cref="MotionSkipped"/>).</summary>
     public long Skipped => Interlocked.Read(ref _skipped);
 
     /// <summary>Frames pushed out of the full capture queue by newer ones.</summary>
@@ -47,6 +50,15 @@ public sealed class CameraCounters
 
     /// <summary>Frames that could not be decoded: empty reads, and frames a file declares but never delivered.</summary>
     public long CorruptFrames => Interlocked.Read(ref _corrupt);
+
+    /// <summary>Frames sent to the detector (whole or in regions).</summary>
+    public long Detected => Interlocked.Read(ref _detected);
+
+    /// <summary>Frames the detection gate skipped because nothing moved and nothing followed needed a look; part of <see cref="Skipped"/>.</summary>
+    public long MotionSkipped => Interlocked.Read(ref _motionSkipped);
+
+    /// <summary>Regions (crops of large frames) sent to the detector.</summary>
+    public long Regions => Interlocked.Read(ref _regions);
 
     public bool Connected => Volatile.Read(ref _connected) == 1;
 
@@ -79,6 +91,21 @@ public sealed class CameraCounters
     internal void RecordCaptured() => Interlocked.Increment(ref _captured);
 
     internal void RecordSkipped() => Interlocked.Increment(ref _skipped);
+
+    internal void RecordDetected(int regions)
+    {
+        Interlocked.Increment(ref _detected);
+        if (regions > 0)
+        {
+            Interlocked.Add(ref _regions, regions);
+        }
+    }
+
+    internal void RecordMotionSkipped()
+    {
+        Interlocked.Increment(ref _skipped);
+        Interlocked.Increment(ref _motionSkipped);
+    }
 
     internal void RecordDropped() => Interlocked.Increment(ref _dropped);
 

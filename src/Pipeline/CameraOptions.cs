@@ -28,6 +28,9 @@ public sealed class CameraOptions
     /// <summary>Tracking, zones, lines, events and captions ("track", the default) or detections only ("detect-only").</summary>
     public CameraAnalyticsOptions Analytics { get; set; } = new();
 
+    /// <summary>Motion gating and regions: whether and where the detector runs on each frame.</summary>
+    public Motion.MotionOptions Motion { get; set; } = new();
+
     /// <summary>Linux nice value of the capture thread (0–19): decoding yields the CPU to inference. 0 leaves it as is.</summary>
     public int CaptureNice { get; set; } = 5;
 

@@ -65,6 +65,9 @@ public sealed class CaptureChannel
 
     public CameraCounters Counters { get; }
 
+    /// <summary>What the camera's analytics last knew of its followed objects, for the detection gate.</summary>
+    public Motion.CameraActivity Activity { get; } = new();
+
     /// <summary>The epoch live frames are timed from and the phase of this camera's pacing and detect-rate grids.</summary>
     public CameraClock Clock { get; }
 
@@ -91,6 +94,11 @@ public sealed class CaptureChannel
             Stopwatch.GetTimestamp(),
             image.Width,
             image.Height);
+        frame.StreamTime = timestamp;
+        frame.Region = default;
+        frame.RegionIndex = 0;
+        frame.RegionCount = 0;
+        frame.HeldUntilTimestamp = 0;
 
         if ((_detecting is { } detecting && !detecting()) || !_gate.Take(timestamp))
         {

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Threading.Channels;
 using EdgeVision.Models;
+using EdgeVision.Pipeline.Analytics;
+using EdgeVision.Pipeline.Motion;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 
@@ -11,7 +13,10 @@ namespace EdgeVision.Pipeline;
 /// The one thread that touches the detector: takes a batch from the <see cref="DynamicBatcher"/>, normalizes
 /// each scaled frame into its slot of the detector's input tensor (returning the frame buffer right after),
 /// runs the session once, and decodes every slot. Decoding and NMS happen here, not in the postprocess
-/// stage, because they read the session's output buffers, which the next run overwrites.
+/// stage, because they read the session's output buffers, which the next run overwrites. The crops of a
+/// frame detected in regions may fill several slots, even of different batches: their detections are gathered
+/// per camera and joined by a <see cref="RegionMerger"/> when the last crop is decoded, and only then does the
+/// frame go on, as its full-resolution image.
 /// </summary>
 internal sealed class InferenceStage : IDisposable
 {
@@ -27,9 +32,15 @@ internal sealed class InferenceStage : IDisposable
     private readonly FrameInfo[] _infos;
     private readonly LetterboxTransform[] _transforms;
     private readonly List<Detection> _decoded = new(capacity: 128);
+    private readonly float _regionIouThreshold;
 
-    public InferenceStage(IBatchDetector detector, int maxBatchSize, TimeSpan maxBatchWait, ILogger logger)
+    // Per camera: the frame whose crops are being gathered, made on its first frame in regions.
+    private RegionFrame?[] _regionFrames = [];
+
+    /// <param name="regionIouThreshold">IoU above which boxes of two regions are one object (the detector's NMS threshold).</param>
+    public InferenceStage(IBatchDetector detector, int maxBatchSize, TimeSpan maxBatchWait, ILogger logger, float regionIouThreshold = 0.6f)
     {
+        _regionIouThreshold = regionIouThreshold;
         _detector = detector;
         _logger = logger;
         _batcher = new DynamicBatcher(maxBatchSize, maxBatchWait);
@@ -43,6 +54,7 @@ internal sealed class InferenceStage : IDisposable
     {
         PipelineLog.StageStarted(_logger, StageName);
         Exception? error = null;
+        _regionFrames = new RegionFrame?[run.Cameras.Count];
 
         // Slots [pendingFrom, pendingTo) hold frames taken from the queue and not yet handed on.
         int pendingFrom = 0, pendingTo = 0;
@@ -72,22 +84,24 @@ internal sealed class InferenceStage : IDisposable
                 {
                     started = Stopwatch.GetTimestamp();
                     _detector.DecodeSlot(slot, _transforms[slot], _decoded);
-                    Detection[] detections = _decoded.Count == 0 ? [] : _decoded.ToArray();
-                    var decodeMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     var image = _prepared[slot]!;
-                    try
+                    if (image.RegionCount > 0)
                     {
-                        await output.WriteAsync(new InferredFrame(_infos[slot], detections, inferenceMs, pendingTo, decodeMs, image), run.Abort).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        image.Dispose();
                         _prepared[slot] = null;
-                        throw;
+                        pendingFrom = slot + 1;
+                        if (Gather(image, Stopwatch.GetElapsedTime(started).TotalMilliseconds, run) is { } whole)
+                        {
+                            await WriteAsync(output, whole with { InferenceMs = inferenceMs, BatchSize = pendingTo }, run).ConfigureAwait(false);
+                        }
+
+                        continue;
                     }
 
+                    Detection[] detections = _decoded.Count == 0 ? [] : _decoded.ToArray();
+                    var decodeMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     _prepared[slot] = null;
                     pendingFrom = slot + 1;
+                    await WriteAsync(output, new InferredFrame(_infos[slot], detections, inferenceMs, pendingTo, decodeMs, image) { HeldUntilTimestamp = image.HeldUntilTimestamp }, run).ConfigureAwait(false);
                 }
 
                 pendingTo = 0;
@@ -106,7 +120,20 @@ internal sealed class InferenceStage : IDisposable
         {
             for (var slot = pendingFrom; slot < pendingTo; slot++)
             {
-                run.CountersOf(_infos[slot].CameraIndex).RecordFailed();
+                if (_prepared[slot] is not { CountsAsFrame: false })
+                {
+                    run.CountersOf(_infos[slot].CameraIndex).RecordFailed();
+                }
+            }
+
+            for (var camera = 0; camera < _regionFrames.Length; camera++)
+            {
+                if (_regionFrames[camera] is { } partial)
+                {
+                    run.CountersOf(camera).RecordFailed();
+                    partial.Full.Dispose();
+                    _regionFrames[camera] = null;
+                }
             }
 
             for (var slot = 0; slot < _prepared.Length; slot++)
@@ -122,6 +149,95 @@ internal sealed class InferenceStage : IDisposable
     }
 
     public void Dispose() => _batcher.Dispose();
+
+    private static async ValueTask WriteAsync(ChannelWriter<InferredFrame> output, InferredFrame frame, PipelineRun run)
+    {
+        try
+        {
+            await output.WriteAsync(frame, run.Abort).ConfigureAwait(false);
+        }
+        catch
+        {
+            run.CountersOf(frame.Info.CameraIndex).RecordFailed();
+            frame.Image.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Takes ownership of a decoded crop (its detections in <see cref="_decoded"/>, in the crop's pixels) and adds
+    /// them to its frame; returns the frame, in frame pixels, when this was its last crop.
+    /// </summary>
+    private InferredFrame? Gather(PooledFrame crop, double decodeMs, PipelineRun run)
+    {
+        var camera = crop.Info.CameraIndex;
+        var gathering = _regionFrames[camera];
+        if (crop.RegionIndex == 0)
+        {
+            if (gathering is not null)
+            {
+                // The earlier frame's last crop never came (it failed to prepare): that frame is lost.
+                gathering.Full.Dispose();
+                _regionFrames[camera] = null;
+                run.CountersOf(camera).RecordFailed();
+            }
+
+            var full = crop.Source!;
+            crop.Source = null;
+            gathering = new RegionFrame(full, crop.Info, crop.RegionCount, crop.HeldUntilTimestamp, new RegionMerger(_regionIouThreshold));
+            gathering.Merger.Begin(full.Image.Width, full.Image.Height);
+            _regionFrames[camera] = gathering;
+        }
+
+        var region = crop.Region;
+        var scale = crop.Transform.Scale;
+        var index = crop.RegionIndex;
+        var last = crop.RegionIndex == crop.RegionCount - 1;
+        var sequence = crop.Info.Sequence;
+        crop.Dispose();
+        if (gathering is null || gathering.Info.Sequence != sequence)
+        {
+            // The frame's first crop failed before inference; the frame was counted then.
+            return null;
+        }
+
+        gathering.Merger.Add(region, scale, _decoded, index);
+        gathering.Regions.Add(new BoxF(region.X, region.Y, region.X + region.Width, region.Y + region.Height));
+        gathering.DecodeMs += decodeMs;
+        if (!last)
+        {
+            return null;
+        }
+
+        _regionFrames[camera] = null;
+        var started = Stopwatch.GetTimestamp();
+        var detections = gathering.Merger.Finish();
+        var image = gathering.Full;
+        image.Transform = new LetterboxTransform(1f, 0, 0, image.Image.Width, image.Image.Height, image.Image.Width, image.Image.Height);
+        return new InferredFrame(gathering.Info, detections, 0, 0, gathering.DecodeMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds, image)
+        {
+            HeldUntilTimestamp = gathering.HeldUntil,
+            Regions = gathering.Regions.ToArray(),
+        };
+    }
+
+    /// <summary>A frame whose crops are being decoded: its full image, owned here until it is handed on.</summary>
+    private sealed class RegionFrame(PooledFrame full, FrameInfo info, int count, long heldUntil, RegionMerger merger)
+    {
+        public PooledFrame Full { get; } = full;
+
+        public FrameInfo Info { get; } = info;
+
+        public int Count { get; } = count;
+
+        public long HeldUntil { get; } = heldUntil;
+
+        public RegionMerger Merger { get; } = merger;
+
+        public List<BoxF> Regions { get; } = new(count);
+
+        public double DecodeMs { get; set; }
+    }
 
     /// <summary>Writes the batch's frames into consecutive tensor slots and returns their buffers; returns how many slots were filled.</summary>
     private int PrepareSlots(int count, PipelineRun run)
@@ -145,6 +261,12 @@ internal sealed class InferenceStage : IDisposable
             catch (Exception ex) when (ex is OpenCVException or ArgumentException)
             {
                 var counters = run.CountersOf(frame!.Info.CameraIndex);
+                if (!frame.CountsAsFrame)
+                {
+                    // A later crop: its frame goes on with the regions that did work.
+                    continue;
+                }
+
                 counters.RecordFailed();
                 if (BitOperations.IsPow2(counters.Failed))
                 {
@@ -167,7 +289,11 @@ internal sealed class InferenceStage : IDisposable
         {
             if (_batch[i] is { } frame)
             {
-                run.CountersOf(frame.Info.CameraIndex).RecordFailed();
+                if (frame.CountsAsFrame)
+                {
+                    run.CountersOf(frame.Info.CameraIndex).RecordFailed();
+                }
+
                 frame.Dispose();
                 _batch[i] = null!;
             }

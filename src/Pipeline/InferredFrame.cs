@@ -1,4 +1,5 @@
 using EdgeVision.Models;
+using EdgeVision.Pipeline.Analytics;
 
 namespace EdgeVision.Pipeline;
 
@@ -7,10 +8,17 @@ namespace EdgeVision.Pipeline;
 /// <param name="InferenceMs">Duration of the batch run the frame was part of.</param>
 /// <param name="BatchSize">Frames in that batch.</param>
 /// <param name="DecodeMs">Time spent decoding and suppressing this frame's boxes.</param>
-/// <summary>
+/// <remarks>
 /// A frame after inference. <paramref name="Image"/> is the letterboxed-size copy of the frame the detector saw
 /// (its <see cref="PooledFrame.Transform"/> maps source pixels onto it, and for a tracking camera its
 /// <see cref="PooledFrame.Source"/> holds the full frame); ownership moves with this item, and postprocessing
 /// returns both to their pools once analytics (colours, snapshots) has read them.
-/// </summary>
-internal readonly record struct InferredFrame(FrameInfo Info, Detection[] Detections, double InferenceMs, int BatchSize, double DecodeMs, PooledFrame Image);
+/// </remarks>
+internal readonly record struct InferredFrame(FrameInfo Info, Detection[] Detections, double InferenceMs, int BatchSize, double DecodeMs, PooledFrame Image)
+{
+    /// <summary>Capture time of the last frame of the camera the detection gate skipped right before this one, or 0.</summary>
+    public long HeldUntilTimestamp { get; init; }
+
+    /// <summary>Null when the frame was detected whole; else the regions it was detected in (source pixels), and <see cref="Image"/> is the full frame.</summary>
+    public BoxF[]? Regions { get; init; }
+}

@@ -22,4 +22,7 @@ internal static partial class PipelineLog
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Camera {Camera}: frame {Sequence} could not be published")]
     public static partial void PublishFailed(ILogger logger, Exception exception, string camera, long sequence);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {Camera}: {Problem}; motion masks are cut to the frame")]
+    public static partial void MotionSettingProblem(ILogger logger, string camera, string problem);
 }

@@ -15,6 +15,7 @@ internal sealed class PipelineMetrics : IDisposable
 {
     public const string MeterName = "EdgeVision.Pipeline";
 
+    public const string MotionStage = "motion";
     public const string PreprocessStage = "preprocess";
     public const string TensorStage = "tensor";
     public const string InferenceStage = "inference";
@@ -28,6 +29,7 @@ internal sealed class PipelineMetrics : IDisposable
     private readonly Histogram<double> _frameLatency;
     private readonly Histogram<int> _batchSize;
 
+    private readonly LatencyReservoir _motion = new(MotionStage);
     private readonly LatencyReservoir _preprocess = new(PreprocessStage);
     private readonly LatencyReservoir _tensor = new(TensorStage);
     private readonly LatencyReservoir _inference = new(InferenceStage);
@@ -63,6 +65,9 @@ internal sealed class PipelineMetrics : IDisposable
         CreateCameraCounter("edgevision.pipeline.frames.processed", "Frames the sink accepted", c => c.Processed);
         CreateCameraCounter("edgevision.pipeline.frames.dropped", "Frames dropped from a full capture queue", c => c.Dropped);
         CreateCameraCounter("edgevision.pipeline.frames.skipped", "Frames left out by the detect rate", c => c.Skipped);
+        CreateCameraCounter("edgevision.pipeline.frames.detected", "Frames sent to the detector, whole or in regions", c => c.Detected);
+        CreateCameraCounter("edgevision.pipeline.frames.motion_skipped", "Frames the detection gate skipped: nothing moved", c => c.MotionSkipped);
+        CreateCameraCounter("edgevision.pipeline.regions", "Regions of large frames sent to the detector", c => c.Regions);
         CreateCameraCounter("edgevision.pipeline.frames.corrupt", "Frames that could not be decoded", c => c.CorruptFrames);
         CreateCameraCounter("edgevision.pipeline.frames.failed", "Frames lost to a stage error or shutdown", c => c.Failed);
         CreateCameraCounter("edgevision.pipeline.camera.reconnects", "Times a camera was reopened", c => c.Reconnects);
@@ -85,6 +90,8 @@ internal sealed class PipelineMetrics : IDisposable
             _gaugeRates.Reset(cameras.Length);
         }
     }
+
+    public void RecordMotion(double milliseconds) => RecordStage(_motion, milliseconds);
 
     public void RecordPreprocess(double milliseconds) => RecordStage(_preprocess, milliseconds);
 
@@ -136,6 +143,9 @@ internal sealed class PipelineMetrics : IDisposable
                     c.Name, c.Connected, c.Captured, c.Skipped, c.Dropped, c.Processed, c.Reconnects, c.CorruptFrames, capturedFps[i], processedFps[i])
                 {
                     Failed = c.Failed,
+                    Detected = c.Detected,
+                    MotionSkipped = c.MotionSkipped,
+                    Regions = c.Regions,
                 };
             }
 
@@ -159,6 +169,7 @@ internal sealed class PipelineMetrics : IDisposable
             var endToEnd = _endToEnd.TakeInterval();
             StageLatency[] stages =
             [
+                _motion.TakeInterval(),
                 _preprocess.TakeInterval(),
                 _tensor.TakeInterval(),
                 inference,

@@ -68,7 +68,11 @@ internal sealed class PipelineRun
     {
         while (reader.TryRead(out var frame))
         {
-            CountersOf(frame.Info.CameraIndex).RecordFailed();
+            if (frame.CountsAsFrame)
+            {
+                CountersOf(frame.Info.CameraIndex).RecordFailed();
+            }
+
             frame.Dispose();
         }
     }

@@ -19,6 +19,15 @@ public sealed record CameraSnapshot(
     /// Captured = Skipped + Dropped + Processed + Failed holds exactly.
     /// </summary>
     public long Failed { get; init; }
+
+    /// <summary>Frames sent to the detector, whole or in regions.</summary>
+    public long Detected { get; init; }
+
+    /// <summary>Frames the detection gate skipped (nothing moved, nothing followed needed a look); counted in <see cref="CameraSnapshot.Skipped"/> too.</summary>
+    public long MotionSkipped { get; init; }
+
+    /// <summary>Regions of large frames sent to the detector.</summary>
+    public long Regions { get; init; }
 }
 
 /// <summary>Per-stage latency in milliseconds over the last stats interval.</summary>

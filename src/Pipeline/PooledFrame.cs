@@ -32,6 +32,29 @@ public sealed class PooledFrame : IDisposable
     /// </summary>
     public PooledFrame? Source { get; set; }
 
+    /// <summary>The frame's position in its stream as the source gave it (media time, or time since the pipeline's epoch for a live source).</summary>
+    public TimeSpan StreamTime { get; set; }
+
+    /// <summary>
+    /// For a crop of a larger frame sent to the detector on its own: where it lies in the frame (source pixels);
+    /// empty for a whole frame. The crops of one frame travel one after another, numbered by
+    /// <see cref="RegionIndex"/> of <see cref="RegionCount"/>; the first owns the full frame as its <see cref="Source"/>.
+    /// </summary>
+    public OpenCvSharp.Rect Region { get; set; }
+
+    public int RegionIndex { get; set; }
+
+    public int RegionCount { get; set; }
+
+    /// <summary>Whether this buffer stands for its frame in the counters: a whole frame, or the first crop of one.</summary>
+    public bool CountsAsFrame => RegionIndex == 0;
+
+    /// <summary>
+    /// Capture time (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>) of the last frame of this camera the
+    /// detection gate skipped right before this one, or 0: the tracker holds its objects still up to then.
+    /// </summary>
+    public long HeldUntilTimestamp { get; set; }
+
     /// <summary>Gives the buffer back to its pool; a second call is a bug and throws.</summary>
     public void Dispose()
     {
@@ -46,5 +69,13 @@ public sealed class PooledFrame : IDisposable
         _pool.Return(this);
     }
 
-    internal void MarkRented() => Volatile.Write(ref _rented, 1);
+    internal void MarkRented()
+    {
+        Region = default;
+        RegionIndex = 0;
+        RegionCount = 0;
+        HeldUntilTimestamp = 0;
+        StreamTime = default;
+        Volatile.Write(ref _rented, 1);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using EdgeVision.Pipeline.Analytics;
+using EdgeVision.Pipeline.Motion;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeVision.Pipeline;
@@ -35,8 +36,14 @@ internal sealed class PostprocessStage
         }
 
         var timestamp = Stopwatch.GetElapsedTime(state.FirstTimestamp, info.CaptureTimestamp);
+        TimeSpan? heldUntil = item.HeldUntilTimestamp == 0 ? null : Stopwatch.GetElapsedTime(state.FirstTimestamp, item.HeldUntilTimestamp);
         var image = item.Image;
-        return state.Analytics.Process(info.Sequence, info.CapturedAt, timestamp, info.Width, info.Height, item.Detections, image.Image, image.Transform, image.Source?.Image);
+        var result = state.Analytics.Process(
+            info.Sequence, info.CapturedAt, timestamp, info.Width, info.Height, item.Detections, image.Image, image.Transform, image.Source?.Image, new FrameCoverage(heldUntil, item.Regions));
+
+        // The camera's detection gate reads what is followed now, to keep detecting while anything moves or is missed.
+        run.Cameras[info.CameraIndex].Activity.Publish(ActivityView.Of(info.CaptureTimestamp, result.Tracks));
+        return result;
     }
 
     public async Task RunAsync(ChannelReader<InferredFrame> input, ChannelWriter<FrameDetections> output, PipelineRun run)

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using EdgeVision.Models;
 using EdgeVision.Pipeline;
 using EdgeVision.Pipeline.Analytics;
+using EdgeVision.Pipeline.Motion;
 using Microsoft.Extensions.Options;
 
 namespace EdgeVision.EdgeAgent.Hosting;
@@ -102,6 +103,16 @@ public sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVi
             if (model is not null)
             {
                 errors.AddRange(CameraAnalyticsValidator.Validate(camera.Analytics, $"{key}:Analytics", model.Labels));
+            }
+
+            var motionErrors = MotionOptionsValidator.Validate(camera.Motion, $"{key}:Motion");
+            errors.AddRange(motionErrors);
+            if (motionErrors.Count == 0 && camera.Motion.Enabled && CameraSource.KindOf(camera.Source ?? string.Empty) == CameraSourceKind.File
+                && !camera.Source!.Contains('\0', StringComparison.Ordinal) && File.Exists(_paths.Resolve(camera.Source))
+                && VideoFileProbe.FrameSize(_paths.Resolve(camera.Source)) is var (width, height))
+            {
+                // A file's frame size is known now; a live camera's settings are checked against its first frame.
+                errors.AddRange(MotionOptionsValidator.ValidateForFrame(camera.Motion, $"{key}:Motion", width, height));
             }
 
             Require(errors, camera.Analytics.SummaryInterval >= TimeSpan.Zero, $"{key}:Analytics:SummaryInterval: must not be negative");

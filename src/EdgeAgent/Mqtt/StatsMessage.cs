@@ -55,7 +55,12 @@ public sealed record StatsMessage(
             snapshot.Model,
             snapshot.Cameras.Select(c => new CameraStats(
                 c.Name, c.Connected, c.Captured, c.Skipped, c.Dropped, c.Processed, c.Reconnects, c.CorruptFrames,
-                Math.Round(c.CapturedFps, 2), Math.Round(c.ProcessedFps, 2))).ToArray(),
+                Math.Round(c.CapturedFps, 2), Math.Round(c.ProcessedFps, 2))
+            {
+                Detected = c.Detected,
+                MotionSkipped = c.MotionSkipped,
+                Regions = c.Regions,
+            }).ToArray(),
             queues,
             new SortedDictionary<int, long>(snapshot.BatchSizes.ToDictionary()),
             Math.Round(snapshot.InferenceMeanMs, 3),
@@ -87,7 +92,17 @@ public sealed record CameraStats(
     long Reconnects,
     long CorruptFrames,
     double CapturedFps,
-    double ProcessedFps);
+    double ProcessedFps)
+{
+    /// <summary>Frames sent to the detector, whole or in regions.</summary>
+    public long Detected { get; init; }
+
+    /// <summary>Frames the detection gate skipped because nothing moved (also counted in <see cref="Skipped"/>).</summary>
+    public long MotionSkipped { get; init; }
+
+    /// <summary>Regions of large frames sent to the detector.</summary>
+    public long Regions { get; init; }
+}
 
 /// <summary>Items waiting in one bounded queue, and its capacity; null where the pipeline reported only one of them.</summary>
 public sealed record QueueStats(int? Depth, int? Capacity);

@@ -8,9 +8,17 @@ namespace EdgeVision.Pipeline.Analytics;
 /// <param name="Summary">A scene summary sentence, on the frames where one is due (every <see cref="CameraAnalyticsOptions.SummaryInterval"/>).</param>
 public sealed record FrameAnalytics(int[] TrackIds, IReadOnlyList<TrackEvent> Events, IReadOnlyList<CountChange> Counts, string? Summary = null)
 {
+    /// <summary>Every confirmed track on this frame (none in detect-only mode): what the detection policy reads to decide whether objects still move.</summary>
+    public IReadOnlyList<TrackSnapshot> Tracks { get; init; } = [];
+
     /// <summary>JPEG crops of tracks whose view on this frame is their best so far (a new track's first view included).</summary>
     public IReadOnlyList<TrackSnapshotImage> Snapshots { get; init; } = [];
 }
+
+/// <summary>What the detector looked at on a frame, for the tracker (see <see cref="IObjectTracker"/>).</summary>
+/// <param name="HeldUntil">Frames up to this time (the camera's analytics clock) were not detected because nothing moved.</param>
+/// <param name="Regions">Null: the whole frame was detected; else the regions it was detected in, source pixels.</param>
+public readonly record struct FrameCoverage(TimeSpan? HeldUntil, IReadOnlyList<BoxF>? Regions);
 
 /// <summary>A best-view crop of one tracked object, with the event it belongs to.</summary>
 /// <param name="EventId">The event that called for this view.</param>
@@ -56,14 +64,20 @@ public sealed class CameraAnalytics
 
     /// <param name="image">The frame scaled by <paramref name="transform"/>'s scale (no padding), as the detector saw it.</param>
     /// <param name="fullFrame">The frame at its own resolution, when the caller still has it: snapshots are cut from it; else from <paramref name="image"/>.</param>
-    public FrameAnalytics Process(long sequence, DateTimeOffset capturedAt, TimeSpan timestamp, int width, int height, Detection[] detections, Mat image, in LetterboxTransform transform, Mat? fullFrame = null)
+    /// <param name="coverage">What the detector did not look at (frames held because nothing moved, parts outside its regions); default: everything seen.</param>
+    public FrameAnalytics Process(long sequence, DateTimeOffset capturedAt, TimeSpan timestamp, int width, int height, Detection[] detections, Mat image, in LetterboxTransform transform, Mat? fullFrame = null, FrameCoverage coverage = default)
     {
         if (_tracker is null)
         {
             return CountOnly(sequence, capturedAt, timestamp, width, height, detections);
         }
 
-        var frame = _tracker.Update(_camera, sequence, capturedAt, timestamp, width, height, detections, SignaturesOf(detections, image, transform.Scale));
+        if (coverage.HeldUntil is { } heldUntil)
+        {
+            _tracker.Hold(heldUntil);
+        }
+
+        var frame = _tracker.Update(_camera, sequence, capturedAt, timestamp, width, height, detections, SignaturesOf(detections, image, transform.Scale), coverage.Regions);
         NameColours(frame, image, transform.Scale);
         foreach (var ended in frame.EndedTrackIds)
         {
@@ -82,6 +96,7 @@ public sealed class CameraAnalytics
 
         return new FrameAnalytics(TrackIdsOf(detections, frame), events, _countBuffer.Count == 0 ? [] : _countBuffer.ToArray(), SummaryDue(timestamp, capturedAt))
         {
+            Tracks = frame.Tracks,
             Snapshots = fullFrame is { } full && !full.Empty() ? SnapshotsOf(events, full, 1f) : SnapshotsOf(events, image, transform.Scale),
         };
     }

@@ -16,6 +16,10 @@ public interface IObjectTracker
     /// NaN as the first value of a detection without one. With them, an object stepping out over another does
     /// not take its id (<see cref="TrackerOptions.AppearanceWeight"/>, <see cref="TrackerOptions.UpperAppearanceGate"/>).
     /// </param>
+    /// <param name="lookedAt">
+    /// Null when the detector saw the whole frame; else the parts it saw (regions, source pixels). A followed track
+    /// whose predicted box lies mostly outside all of them is not missed but unseen: it keeps its state and place.
+    /// </param>
     TrackingFrame Update(
         string camera,
         long sequence,
@@ -24,5 +28,13 @@ public interface IObjectTracker
         int width,
         int height,
         IReadOnlyList<Detection> detections,
-        ReadOnlySpan<float> appearances = default);
+        ReadOnlySpan<float> appearances = default,
+        IReadOnlyList<BoxF>? lookedAt = null);
+
+    /// <summary>
+    /// The detector did not look at this camera's frames from the last update up to <paramref name="until"/>,
+    /// because nothing moved: confirmed tracks that are followed stay where they were and count as seen for that
+    /// time, so a pause in detection neither ends them nor moves them. A coasting track is not refreshed.
+    /// </summary>
+    void Hold(TimeSpan until);
 }

@@ -63,7 +63,8 @@ public sealed class ObjectTracker : IObjectTracker
         int width,
         int height,
         IReadOnlyList<Detection> detections,
-        ReadOnlySpan<float> appearances = default)
+        ReadOnlySpan<float> appearances = default,
+        IReadOnlyList<BoxF>? lookedAt = null)
     {
         ArgumentNullException.ThrowIfNull(camera);
         ArgumentNullException.ThrowIfNull(detections);
@@ -100,6 +101,7 @@ public sealed class ObjectTracker : IObjectTracker
         {
             track.Motion.Predict(seconds, holdSize: track.State == TrackState.Lost);
             track.DetectedThisFrame = false;
+            track.UnseenThisFrame = false;
         }
 
         SortDetections(detections);
@@ -132,7 +134,18 @@ public sealed class ObjectTracker : IObjectTracker
         foreach (var index in _candidateTracks)
         {
             var track = _tracks[index];
-            if (!track.DetectedThisFrame)
+            if (track.DetectedThisFrame)
+            {
+                continue;
+            }
+
+            if (lookedAt is not null && !Covered(track.Motion.Box, lookedAt))
+            {
+                // Not missed: the detector looked elsewhere. It stays where it was, as seen.
+                track.UnseenThisFrame = true;
+                track.LastDetectedAt = timestamp;
+            }
+            else
             {
                 track.State = TrackState.Lost;
             }
@@ -173,6 +186,41 @@ public sealed class ObjectTracker : IObjectTracker
         UpdateStationary(timestamp);
 
         return new TrackingFrame(camera, sequence, capturedAt, timestamp, width, height, Snapshot(), EndedIds());
+    }
+
+    /// <inheritdoc/>
+    public void Hold(TimeSpan until)
+    {
+        if (_lastTimestamp is not { } last || until <= last)
+        {
+            return;
+        }
+
+        var gap = until - last;
+        foreach (var track in _tracks)
+        {
+            if (track.State == TrackState.Tracked)
+            {
+                track.LastDetectedAt += gap;
+            }
+        }
+
+        _lastTimestamp = until;
+    }
+
+    /// <summary>Whether most of <paramref name="box"/> (70 %) lies inside one of the regions.</summary>
+    private static bool Covered(BoxF box, IReadOnlyList<BoxF> regions)
+    {
+        var area = box.Area;
+        foreach (var region in regions)
+        {
+            if (area <= 0 ? region.X1 <= box.X1 && box.X1 <= region.X2 && region.Y1 <= box.Y1 && box.Y1 <= region.Y2 : box.IntersectionArea(region) >= 0.7f * area)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void CopyAppearances(ReadOnlySpan<float> appearances, int count)
@@ -534,7 +582,10 @@ public sealed class ObjectTracker : IObjectTracker
                 track.Motion.VelocityX,
                 track.Motion.VelocityY,
                 track.IsStationary,
-                track.DetectedThisFrame);
+                track.DetectedThisFrame)
+            {
+                Unseen = track.UnseenThisFrame,
+            };
         }
 
         return snapshots;

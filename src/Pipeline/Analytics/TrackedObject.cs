@@ -26,6 +26,9 @@ internal sealed class TrackedObject(int classId, string label, float score, BoxF
 
     public bool DetectedThisFrame { get; set; } = true;
 
+    /// <summary>On this frame the detector did not look where the track is (outside every region it ran on).</summary>
+    public bool UnseenThisFrame { get; set; }
+
     /// <summary>Since when the object has been slower than the stationary speed; null while it moves.</summary>
     public TimeSpan? StillSince { get; set; }
 

@@ -52,6 +52,12 @@ public sealed record TrackSnapshot(
     /// snapshot every frame, so filling this in needs no second copy of every track.
     /// </summary>
     public ObjectColours? Colours { get; set; } = Colours;
+
+    /// <summary>
+    /// The detector did not look where this track is on this frame (it ran on regions elsewhere): not detected,
+    /// but not missed either; the track keeps its place and state.
+    /// </summary>
+    public bool Unseen { get; init; }
 }
 
 /// <summary>

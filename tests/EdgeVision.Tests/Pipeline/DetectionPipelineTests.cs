@@ -193,8 +193,9 @@ public sealed class DetectionPipelineTests : IDisposable
         Assert.Equal(80, snapshot.EndToEndLatency!.Count);
         Assert.True(snapshot.EndToEndLatency.P50Ms <= snapshot.EndToEndLatency.P99Ms);
         Assert.Equal(
-            ["preprocess", "tensor", "inference", "postprocess", "publish", "capture-to-publish"],
+            ["motion", "preprocess", "tensor", "inference", "postprocess", "publish", "capture-to-publish"],
             snapshot.Stages.Select(s => s.Stage));
+        Assert.Equal(80, snapshot.Stages.Single(s => s.Stage == "motion").Count);
         Assert.Equal(80, snapshot.Stages.Single(s => s.Stage == "preprocess").Count);
         Assert.Equal(80, snapshot.Stages.Single(s => s.Stage == "publish").Count);
         Assert.True(snapshot.DetectionsByLabel["person"] >= 80);
