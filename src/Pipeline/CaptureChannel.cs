@@ -98,7 +98,7 @@ public sealed class CaptureChannel
         frame.Region = default;
         frame.RegionIndex = 0;
         frame.RegionCount = 0;
-        frame.HeldUntilTimestamp = 0;
+        frame.HeldUntil = null;
 
         if ((_detecting is { } detecting && !detecting()) || !_gate.Take(timestamp))
         {

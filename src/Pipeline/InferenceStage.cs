@@ -101,7 +101,7 @@ internal sealed class InferenceStage : IDisposable
                     var decodeMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     _prepared[slot] = null;
                     pendingFrom = slot + 1;
-                    await WriteAsync(output, new InferredFrame(_infos[slot], detections, inferenceMs, pendingTo, decodeMs, image) { HeldUntilTimestamp = image.HeldUntilTimestamp }, run).ConfigureAwait(false);
+                    await WriteAsync(output, new InferredFrame(_infos[slot], detections, inferenceMs, pendingTo, decodeMs, image) { StreamTime = image.StreamTime, HeldUntil = image.HeldUntil }, run).ConfigureAwait(false);
                 }
 
                 pendingTo = 0;
@@ -184,7 +184,7 @@ internal sealed class InferenceStage : IDisposable
 
             var full = crop.Source!;
             crop.Source = null;
-            gathering = new RegionFrame(full, crop.Info, crop.RegionCount, crop.HeldUntilTimestamp, new RegionMerger(_regionIouThreshold));
+            gathering = new RegionFrame(full, crop.Info, crop.RegionCount, crop.StreamTime, crop.HeldUntil, new RegionMerger(_regionIouThreshold));
             gathering.Merger.Begin(full.Image.Width, full.Image.Height);
             _regionFrames[camera] = gathering;
         }
@@ -216,13 +216,14 @@ internal sealed class InferenceStage : IDisposable
         image.Transform = new LetterboxTransform(1f, 0, 0, image.Image.Width, image.Image.Height, image.Image.Width, image.Image.Height);
         return new InferredFrame(gathering.Info, detections, 0, 0, gathering.DecodeMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds, image)
         {
-            HeldUntilTimestamp = gathering.HeldUntil,
+            StreamTime = gathering.StreamTime,
+            HeldUntil = gathering.HeldUntil,
             Regions = gathering.Regions.ToArray(),
         };
     }
 
     /// <summary>A frame whose crops are being decoded: its full image, owned here until it is handed on.</summary>
-    private sealed class RegionFrame(PooledFrame full, FrameInfo info, int count, long heldUntil, RegionMerger merger)
+    private sealed class RegionFrame(PooledFrame full, FrameInfo info, int count, TimeSpan streamTime, TimeSpan? heldUntil, RegionMerger merger)
     {
         public PooledFrame Full { get; } = full;
 
@@ -230,7 +231,9 @@ internal sealed class InferenceStage : IDisposable
 
         public int Count { get; } = count;
 
-        public long HeldUntil { get; } = heldUntil;
+        public TimeSpan StreamTime { get; } = streamTime;
+
+        public TimeSpan? HeldUntil { get; } = heldUntil;
 
         public RegionMerger Merger { get; } = merger;
 

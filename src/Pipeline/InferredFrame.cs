@@ -16,8 +16,11 @@ namespace EdgeVision.Pipeline;
 /// </remarks>
 internal readonly record struct InferredFrame(FrameInfo Info, Detection[] Detections, double InferenceMs, int BatchSize, double DecodeMs, PooledFrame Image)
 {
-    /// <summary>Capture time of the last frame of the camera the detection gate skipped right before this one, or 0.</summary>
-    public long HeldUntilTimestamp { get; init; }
+    /// <summary>The frame's time in its stream (media time for a file read unpaced, time since the pipeline's epoch for a live source).</summary>
+    public TimeSpan StreamTime { get; init; }
+
+    /// <summary>Stream time of the last frame of the camera the detection gate skipped right before this one, or null.</summary>
+    public TimeSpan? HeldUntil { get; init; }
 
     /// <summary>Null when the frame was detected whole; else the regions it was detected in (source pixels), and <see cref="Image"/> is the full frame.</summary>
     public BoxF[]? Regions { get; init; }

@@ -50,10 +50,10 @@ public sealed class PooledFrame : IDisposable
     public bool CountsAsFrame => RegionIndex == 0;
 
     /// <summary>
-    /// Capture time (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>) of the last frame of this camera the
-    /// detection gate skipped right before this one, or 0: the tracker holds its objects still up to then.
+    /// Stream time of the last frame of this camera the detection gate skipped right before this one, or null:
+    /// the tracker holds its objects still up to then.
     /// </summary>
-    public long HeldUntilTimestamp { get; set; }
+    public TimeSpan? HeldUntil { get; set; }
 
     /// <summary>Gives the buffer back to its pool; a second call is a bug and throws.</summary>
     public void Dispose()
@@ -74,7 +74,7 @@ public sealed class PooledFrame : IDisposable
         Region = default;
         RegionIndex = 0;
         RegionCount = 0;
-        HeldUntilTimestamp = 0;
+        HeldUntil = null;
         StreamTime = default;
         Volatile.Write(ref _rented, 1);
     }

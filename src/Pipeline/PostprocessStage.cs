@@ -18,7 +18,9 @@ internal sealed class PostprocessStage
     private readonly ILogger _logger;
 
     // Per camera, created on its first frame; analytics keeps per-camera state and sees each camera's frames in order.
-    private readonly Dictionary<int, (CameraAnalytics Analytics, long FirstTimestamp)> _cameras = new();
+    // Analytics runs on stream time, so speeds, dwell times and the tracker's buffer mean the same for a file read
+    // faster than real time as for a live camera; a stream that restarts (a looped file) runs backwards and starts the tracker afresh.
+    private readonly Dictionary<int, (CameraAnalytics Analytics, TimeSpan FirstStreamTime)> _cameras = new();
 
     public PostprocessStage(ILogger logger)
     {
@@ -32,11 +34,11 @@ internal sealed class PostprocessStage
         {
             var camera = run.Cameras[info.CameraIndex].Camera;
             var analytics = new CameraAnalytics(camera.Name, camera.Analytics);
-            _cameras[info.CameraIndex] = state = (analytics, info.CaptureTimestamp);
+            _cameras[info.CameraIndex] = state = (analytics, item.StreamTime);
         }
 
-        var timestamp = Stopwatch.GetElapsedTime(state.FirstTimestamp, info.CaptureTimestamp);
-        TimeSpan? heldUntil = item.HeldUntilTimestamp == 0 ? null : Stopwatch.GetElapsedTime(state.FirstTimestamp, item.HeldUntilTimestamp);
+        var timestamp = item.StreamTime - state.FirstStreamTime;
+        var heldUntil = item.HeldUntil - state.FirstStreamTime;
         var image = item.Image;
         var result = state.Analytics.Process(
             info.Sequence, info.CapturedAt, timestamp, info.Width, info.Height, item.Detections, image.Image, image.Transform, image.Source?.Image, new FrameCoverage(heldUntil, item.Regions));

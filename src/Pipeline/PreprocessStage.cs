@@ -41,7 +41,7 @@ internal sealed class PreprocessStage
         var regions = new List<Rect>(capacity: 16);
         var batch = new List<PooledFrame>(capacity: 16);
         var checkedSize = false;
-        long lastSkipped = 0;
+        TimeSpan? lastSkipped = null;
         try
         {
             // Tracking cameras cut snapshots from the full frame, so it travels on with the scaled one.
@@ -62,14 +62,14 @@ internal sealed class PreprocessStage
 
                 if (decision == GateDecision.Skip)
                 {
-                    lastSkipped = frame.Info.CaptureTimestamp;
+                    lastSkipped = frame.StreamTime;
                     input.Counters.RecordMotionSkipped();
                     frame.Dispose();
                     continue;
                 }
 
-                frame.HeldUntilTimestamp = lastSkipped;
-                lastSkipped = 0;
+                frame.HeldUntil = lastSkipped;
+                lastSkipped = null;
                 batch.Clear();
                 if (decision == GateDecision.Whole)
                 {
@@ -181,7 +181,8 @@ internal sealed class PreprocessStage
             Cv2.Resize(image, scaled.Image, new Size(transform.ScaledWidth, transform.ScaledHeight), 0, 0, InterpolationFlags.Linear);
             scaled.Info = frame.Info;
             scaled.Transform = transform;
-            scaled.HeldUntilTimestamp = frame.HeldUntilTimestamp;
+            scaled.StreamTime = frame.StreamTime;
+            scaled.HeldUntil = frame.HeldUntil;
             if (keepSource)
             {
                 scaled.Source = frame;
@@ -232,7 +233,8 @@ internal sealed class PreprocessStage
                 crop.Region = region;
                 crop.RegionIndex = i;
                 crop.RegionCount = regions.Count;
-                crop.HeldUntilTimestamp = frame.HeldUntilTimestamp;
+                crop.StreamTime = frame.StreamTime;
+                crop.HeldUntil = frame.HeldUntil;
             }
 
             crops[0].Source = frame;
