@@ -30,8 +30,15 @@ public sealed class MotionDetector
 {
     private const int MaxBoxes = 256;
 
+    // A pixel moves when it differs from the background by more than this many times the frame's median
+    // difference (if that is above the configured threshold): on a noisy sensor, at night or with heavy
+    // compression, the noise itself would otherwise pass the threshold everywhere. The median ignores the moving
+    // minority of pixels, so a busy scene does not raise it.
+    private const float NoiseFactor = 5f;
+
     private readonly MotionOptions _options;
     private readonly List<Rect> _boxes = new(capacity: 64);
+    private readonly int[] _differenceHistogram = new int[256];
 
     private int _sourceWidth;
     private int _sourceHeight;
@@ -56,6 +63,7 @@ public sealed class MotionDetector
     private int[] _maxY = [];
     private int[] _area = [];
     private TimeSpan? _lastTimestamp;
+    private float _offset;
 
     public MotionDetector(MotionOptions options)
     {
@@ -72,6 +80,9 @@ public sealed class MotionDetector
 
     /// <summary>Share of the unmasked grey frame that changed on the last frame (0–1).</summary>
     public float ChangedShare { get; private set; }
+
+    /// <summary>The grey-level change a pixel needed to count as moving on the last frame: the threshold, or more on a noisy picture.</summary>
+    public float EffectiveThreshold { get; private set; }
 
     /// <summary>Width and height of the grey copy for the current frame size.</summary>
     public Size GreySize => new(_width, _height);
@@ -108,14 +119,16 @@ public sealed class MotionDetector
             return MotionState.Started;
         }
 
-        var changed = Difference();
-        ChangedShare = _unmasked == 0 ? 0 : (float)changed / _unmasked;
+        // The whole scene changing at once (lights, exposure, IR) is judged at the configured threshold, before
+        // the noise allowance, which such a change would raise as well.
+        ChangedShare = MeasureDifference();
         if (ChangedShare > _options.GlobalChangeShare)
         {
             CopyIntoBackground();
             return MotionState.GlobalChange;
         }
 
+        var changed = MarkMoving();
         Learn(1 - Math.Exp(-seconds / _options.BackgroundTime.TotalSeconds));
         if (changed == 0)
         {
@@ -243,11 +256,13 @@ public sealed class MotionDetector
         }
     }
 
-    /// <summary>Marks the pixels that differ from the background by more than the threshold; returns how many.</summary>
-    private int Difference()
+    /// <summary>
+    /// Measures each unmasked pixel's difference from the background, after the difference of the means is taken
+    /// out (a change of brightness over the whole frame, from auto-exposure or a cloud, is not motion), into a
+    /// histogram; returns the share of pixels beyond the configured threshold.
+    /// </summary>
+    private float MeasureDifference()
     {
-        // A change of brightness over the whole frame (auto-exposure, a cloud) is not motion: compare after
-        // taking out the difference of the means.
         double greySum = 0, backgroundSum = 0;
         for (var i = 0; i < _grey.Length; i++)
         {
@@ -258,12 +273,39 @@ public sealed class MotionDetector
             }
         }
 
-        var offset = _unmasked == 0 ? 0f : (float)((greySum - backgroundSum) / _unmasked);
-        var threshold = (float)_options.Threshold;
+        _offset = _unmasked == 0 ? 0f : (float)((greySum - backgroundSum) / _unmasked);
+        Array.Clear(_differenceHistogram);
+        for (var i = 0; i < _grey.Length; i++)
+        {
+            if (_ignored[i] == 0)
+            {
+                _differenceHistogram[Math.Min(255, (int)MathF.Abs(_grey[i] - _background[i] - _offset))]++;
+            }
+        }
+
+        var beyond = 0;
+        for (var level = _options.Threshold + 1; level < 256; level++)
+        {
+            beyond += _differenceHistogram[level];
+        }
+
+        return _unmasked == 0 ? 0 : (float)beyond / _unmasked;
+    }
+
+    /// <summary>Marks the pixels that differ by more than the threshold, raised on a noisy picture; returns how many.</summary>
+    private int MarkMoving()
+    {
+        var median = 0;
+        for (int seen = 0, half = _unmasked / 2; median < 255 && (seen += _differenceHistogram[median]) <= half; median++)
+        {
+        }
+
+        var threshold = Math.Max(_options.Threshold, NoiseFactor * median);
+        EffectiveThreshold = threshold;
         var changed = 0;
         for (var i = 0; i < _grey.Length; i++)
         {
-            var moved = _ignored[i] == 0 && MathF.Abs(_grey[i] - _background[i] - offset) > threshold;
+            var moved = _ignored[i] == 0 && MathF.Abs(_grey[i] - _background[i] - _offset) > threshold;
             _changed[i] = moved ? (byte)1 : (byte)0;
             changed += _changed[i];
         }

@@ -104,13 +104,13 @@ public static class MotionOptionsValidator
             area += ((double)a.X * b.Y) - ((double)b.X * a.Y);
         }
 
-        if (area == 0)
-        {
-            errors.Add($"{key}:Points: the outline has no area");
-        }
-        else if (PlaneGeometry.FindSelfIntersection(outline) is var (first, second))
+        if (PlaneGeometry.FindSelfIntersection(outline) is var (first, second))
         {
             errors.Add($"{key}:Points: the outline crosses itself: edge {first} meets edge {second}");
+        }
+        else if (area == 0)
+        {
+            errors.Add($"{key}:Points: the outline has no area");
         }
     }
 

@@ -38,6 +38,11 @@ public sealed class ConfigurationFuzzTests : IDisposable
         "EdgeVision:Cameras:0:ReconnectInitialDelay", "EdgeVision:Cameras:0:Analytics:Mode", "EdgeVision:Cameras:0:Analytics:SummaryInterval",
         "EdgeVision:Cameras:0:Analytics:Zones:0:Name", "EdgeVision:Cameras:0:Analytics:Zones:0:Points:0:0",
         "EdgeVision:Cameras:0:Analytics:Lines:0:Name", "EdgeVision:Cameras:1:Name", "EdgeVision:Cameras:1:Source",
+        "EdgeVision:Cameras:0:Motion:Enabled", "EdgeVision:Cameras:0:Motion:FrameHeight", "EdgeVision:Cameras:0:Motion:Threshold",
+        "EdgeVision:Cameras:0:Motion:MinArea", "EdgeVision:Cameras:0:Motion:BackgroundTime", "EdgeVision:Cameras:0:Motion:GlobalChangeShare",
+        "EdgeVision:Cameras:0:Motion:KeepAliveInterval", "EdgeVision:Cameras:0:Motion:Regions", "EdgeVision:Cameras:0:Motion:MinRegionScale",
+        "EdgeVision:Cameras:0:Motion:Masks:0:Points:0:0", "EdgeVision:Cameras:0:Motion:Masks:0:Normalized", "EdgeVision:Cameras:0:Motion:Masks",
+        "EdgeVision:Cameras:0:Motion",
         "EdgeVision:Cameras", "EdgeVision:Detector", "EdgeVision:Cameras:0",
     ];
 

@@ -1,5 +1,6 @@
 using EdgeVision.EdgeAgent.Hosting;
 using EdgeVision.Pipeline;
+using EdgeVision.Pipeline.Motion;
 using EdgeVision.Tests.Support;
 
 namespace EdgeVision.Tests.Agent;
@@ -49,6 +50,51 @@ public sealed class EdgeVisionOptionsValidatorTests
             f => Assert.Equal("EdgeVision:Cameras:1:DecodeThreads: must be 0 (FFmpeg's choice) to 64, found 65", f),
             f => Assert.Equal("EdgeVision:Cameras:2:Name: 'yard' is used by another camera", f),
             f => Assert.Equal("EdgeVision:Cameras:2:ReconnectMaxDelay: must be at least ReconnectInitialDelay", f));
+    }
+
+    [Fact]
+    public void Validate_BadMotionSettings_EveryProblemNamedWithItsKey()
+    {
+        var motion = new MotionOptions
+        {
+            FrameHeight = 600,
+            Threshold = 0,
+            KeepAliveInterval = TimeSpan.Zero,
+            Regions = "sometimes",
+            Masks =
+            [
+                new MotionMaskOptions { Points = [[0f, 0f], [100f, 0f]] },
+                new MotionMaskOptions { Points = [[0f, 0f], [100f, 100f], [100f, 0f], [0f, 100f]] },
+            ],
+        };
+        var outside = new MotionOptions
+        {
+            FrameHeight = 600,
+            Masks = [new MotionMaskOptions { Points = [[700f, 500f], [800f, 500f], [800f, 600f]] }],
+        };
+        var options = new EdgeVisionOptions
+        {
+            Cameras =
+            [
+                new CameraOptions { Name = "a", Source = "samples/vtest-clip.mp4", Motion = motion },
+                new CameraOptions { Name = "b", Source = "samples/vtest-clip.mp4", Motion = outside },
+            ],
+        };
+
+        var failures = _validator.Validate(null, options).Failures!.ToList();
+
+        Assert.Equal(
+            string.Join('\n', (string[])[
+                "EdgeVision:Cameras:0:Motion:Threshold: must be 1 to 254 (a change of grey level), found 0",
+                "EdgeVision:Cameras:0:Motion:KeepAliveInterval: must be 00:00:01 to 01:00:00, found 00:00:00",
+                "EdgeVision:Cameras:0:Motion:Regions: must be 'auto' or 'off', found 'sometimes'",
+                "EdgeVision:Cameras:0:Motion:Masks:0:Points: a mask needs at least 3 points, found 2",
+                "EdgeVision:Cameras:0:Motion:Masks:1:Points: the outline crosses itself: edge 0 meets edge 2",
+                "EdgeVision:Cameras:1:Motion:FrameHeight: 600 is above the frame's height (768×576)",
+                "EdgeVision:Cameras:1:Motion:Masks:0:Points:1: [800, 500] is outside the 768×576 frame",
+                "EdgeVision:Cameras:1:Motion:Masks:0:Points:2: [800, 600] is outside the 768×576 frame",
+            ]),
+            string.Join('\n', failures));
     }
 
     [Theory]

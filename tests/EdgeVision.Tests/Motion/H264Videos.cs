@@ -22,6 +22,20 @@ internal static class H264Videos
         return path;
     }
 
+    /// <summary>A 768×576 clip at 10 fps from one of ffmpeg's generators: all black, or grey under strong noise that changes every frame.</summary>
+    public static string Generated(string directory, string kind, double seconds)
+    {
+        var source = kind switch
+        {
+            "black" => "color=c=black:s=768x576:r=10",
+            "noise" => "color=c=gray:s=768x576:r=10,noise=alls=100:allf=t+u",
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "black or noise"),
+        };
+        var path = Path.Combine(directory, $"{kind}.mp4");
+        Run("-f", "lavfi", "-i", source, "-t", Format(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path);
+        return path;
+    }
+
     /// <summary>
     /// A <paramref name="tiles"/>×<paramref name="tiles"/> mosaic of vtest.avi, tile i playing from frame
     /// <paramref name="firstFrame"/> + i·<paramref name="frameStep"/>, for <paramref name="frames"/> frames at 10 fps:

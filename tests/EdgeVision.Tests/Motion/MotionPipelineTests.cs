@@ -53,6 +53,26 @@ public sealed class MotionPipelineTests : IDisposable
         Assert.All(frames[^1].Analytics!.Tracks, t => Assert.True(t.IsStationary, $"track {t.TrackId} ({t.Label}) is not stationary"));
     }
 
+    [Theory]
+    [InlineData("black")]
+    [InlineData("noise")]
+    public async Task RunAsync_BlackOrNoiseCamera_DetectorBoundedByTheKeepAlive(string kind)
+    {
+        var clip = H264Videos.Generated(_directory.Path, kind, seconds: 30);
+        using var pipeline = DetectionPipeline.Create(_detector);
+        var sink = new CollectingSink();
+
+        await pipeline.RunAsync([new CameraOptions { Name = kind, Source = clip, Paced = false }], sink, CancellationToken.None);
+
+        var camera = Assert.Single(pipeline.Snapshot().Cameras);
+        _output.WriteLine($"{kind}: captured {camera.Captured}, detected {camera.Detected} at frames {string.Join(", ", sink.Frames.Select(f => f.Sequence))}");
+        Assert.Equal(300, camera.Captured);
+        Assert.Equal(0, camera.Failed);
+
+        // The first frame, then one look per 10 s keep-alive: 0, 10 and 20 s.
+        Assert.Equal([0L, 100L, 200L], sink.Frames.Select(f => f.Sequence));
+    }
+
     [Fact]
     public async Task RunAsync_SampleClipWithMotionGating_LineCountsEqualHandCount()
     {
