@@ -13,6 +13,27 @@ public sealed class DetectorOptions
 
     public int CudaDeviceId { get; set; }
 
+    /// <summary>
+    /// How the agent places inference and capture on the CPUs: <c>auto</c> (the default) chooses
+    /// <see cref="IntraOpThreads"/>, <see cref="Cpus"/> and each camera's capture CPUs from the CPUs the process
+    /// may use; <c>manual</c> takes them as configured. The detector itself only reads the values.
+    /// </summary>
+    public string Placement { get; set; } = AutoPlacement;
+
+    public const string AutoPlacement = "auto";
+
+    public const string ManualPlacement = "manual";
+
+    /// <summary>A copy that can be changed without touching these options (the configuration's bound object, say).</summary>
+    public DetectorOptions Copy()
+    {
+        var copy = (DetectorOptions)MemberwiseClone();
+        copy.ExecutionProviders = [.. ExecutionProviders];
+        copy.Cpus = [.. Cpus];
+        copy.ClassScoreThresholds = new Dictionary<string, float>(ClassScoreThresholds, StringComparer.Ordinal);
+        return copy;
+    }
+
     /// <summary>Threads for one operator on the CPU provider.</summary>
     public int IntraOpThreads { get; set; } = Environment.ProcessorCount;
 
@@ -60,6 +81,11 @@ public sealed class DetectorOptions
             {
                 errors.Add($"ExecutionProviders: unknown provider '{provider}' (known: {string.Join(", ", ExecutionProvider.All)})");
             }
+        }
+
+        if (Placement is not (AutoPlacement or ManualPlacement))
+        {
+            errors.Add($"Placement: must be '{AutoPlacement}' or '{ManualPlacement}', found '{Placement}'");
         }
 
         if (IntraOpThreads < 1)

@@ -52,6 +52,18 @@ public sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVi
             errors.AddRange(options.Detector.Validate(model.Labels).Select(e => $"{s}:Detector:{e}"));
         }
 
+        if (options.Detector.Placement == DetectorOptions.AutoPlacement)
+        {
+            // Under auto the agent chooses these; a value given by hand would be silently replaced.
+            const string manual = $"set {s}:Detector:Placement to '{DetectorOptions.ManualPlacement}' to place by hand";
+            Require(errors, options.Detector.Cpus.Length == 0, $"{s}:Detector:Cpus: chosen by Placement '{DetectorOptions.AutoPlacement}'; {manual}");
+            Require(errors, options.Detector.IntraOpThreads == Environment.ProcessorCount, $"{s}:Detector:IntraOpThreads: chosen by Placement '{DetectorOptions.AutoPlacement}'; {manual}");
+            for (var i = 0; i < options.Cameras.Count; i++)
+            {
+                Require(errors, options.Cameras[i].CaptureCpus.Length == 0, $"{s}:Cameras:{i}:CaptureCpus: chosen by Placement '{DetectorOptions.AutoPlacement}'; {manual}");
+            }
+        }
+
         var pipeline = options.Pipeline;
         Require(errors, pipeline.CaptureQueueCapacity is >= 1 and <= 64, $"{s}:Pipeline:CaptureQueueCapacity: must be 1 to 64, found {pipeline.CaptureQueueCapacity}");
         Require(errors, pipeline.PreprocessedQueueCapacity is >= 1 and <= 1024, $"{s}:Pipeline:PreprocessedQueueCapacity: must be 1 to 1024, found {pipeline.PreprocessedQueueCapacity}");

@@ -49,11 +49,19 @@ public sealed partial class PipelineService : BackgroundService
         {
             var model = new ModelCatalog([_paths.ContentRoot, AppContext.BaseDirectory]).Load(_options.Model);
             _statistics.Model = model.Manifest.Name ?? _options.Model;
-            _options.Detector.MaxBatchSize = _options.Pipeline.MaxBatchSize;
-            using var detector = OnnxDetector.Create(model, _options.Detector, _loggerFactory.CreateLogger<OnnxDetector>());
+            var placement = CpuPlacement.Choose(CpuAffinity.Available());
+            var detectorOptions = placement.Apply(_options.Detector);
+            detectorOptions.MaxBatchSize = _options.Pipeline.MaxBatchSize;
+            using var detector = OnnxDetector.Create(model, detectorOptions, _loggerFactory.CreateLogger<OnnxDetector>());
+            var onCpu = detector.ActiveProvider == ExecutionProvider.Cpu;
+            if (_options.Detector.Placement == DetectorOptions.AutoPlacement)
+            {
+                LogPlacement(_logger, onCpu ? placement.ToString() : $"inference on {detector.ActiveProvider}, capture not pinned");
+            }
+
             using var pipeline = DetectionPipeline.Create(detector, _options.Pipeline, _loggerFactory, _states);
             _statistics.Attach(pipeline);
-            var cameras = _options.Cameras.Select(Resolved).ToList();
+            var cameras = _options.Cameras.Select(c => placement.Apply(Resolved(c), _options.Detector.Placement, onCpu)).ToList();
             await pipeline.RunAsync(cameras, _sink, stoppingToken).ConfigureAwait(false);
             if (!stoppingToken.IsCancellationRequested)
             {
@@ -75,6 +83,9 @@ public sealed partial class PipelineService : BackgroundService
     /// <summary>The camera with a relative file path resolved against the content root.</summary>
     private CameraOptions Resolved(CameraOptions camera) =>
         CameraSource.KindOf(camera.Source) == CameraSourceKind.File ? camera.WithSource(_paths.Resolve(camera.Source)) : camera;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "placement auto: {Placement}")]
+    private static partial void LogPlacement(ILogger logger, string placement);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "every camera has ended; stopping")]
     private static partial void LogAllCamerasEnded(ILogger logger);

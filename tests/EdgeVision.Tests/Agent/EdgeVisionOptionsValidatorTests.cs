@@ -117,7 +117,7 @@ public sealed class EdgeVisionOptionsValidatorTests
         var missing = available[^1] + 1;
         var options = new EdgeVisionOptions
         {
-            Detector = new EdgeVision.Models.DetectorOptions { Cpus = [missing] },
+            Detector = new EdgeVision.Models.DetectorOptions { Placement = "manual", Cpus = [missing] },
             Cameras = [new CameraOptions { Name = "sample", Source = "samples/vtest-clip.mp4", CaptureCpus = [0, 0] }],
         };
 
@@ -127,6 +127,26 @@ public sealed class EdgeVisionOptionsValidatorTests
             [
                 $"EdgeVision:Detector:Cpus: CPU {missing} is not available to this process (available: {string.Join(", ", available)})",
                 "EdgeVision:Cameras:0:CaptureCpus: a CPU is listed twice",
+            ],
+            failures);
+    }
+
+    [Fact]
+    public void Validate_PlacementKeysUnderAuto_SaysToChooseManual()
+    {
+        var options = new EdgeVisionOptions
+        {
+            Detector = new EdgeVision.Models.DetectorOptions { Cpus = [0], IntraOpThreads = Environment.ProcessorCount + 1 },
+            Cameras = [new CameraOptions { Name = "sample", Source = "samples/vtest-clip.mp4", CaptureCpus = [0] }],
+        };
+
+        var failures = _validator.Validate(null, options).Failures!;
+
+        Assert.Equal(
+            [
+                "EdgeVision:Detector:Cpus: chosen by Placement 'auto'; set EdgeVision:Detector:Placement to 'manual' to place by hand",
+                "EdgeVision:Detector:IntraOpThreads: chosen by Placement 'auto'; set EdgeVision:Detector:Placement to 'manual' to place by hand",
+                "EdgeVision:Cameras:0:CaptureCpus: chosen by Placement 'auto'; set EdgeVision:Detector:Placement to 'manual' to place by hand",
             ],
             failures);
     }
