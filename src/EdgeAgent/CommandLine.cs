@@ -16,6 +16,7 @@ public static class CommandLine
         new QuantizeVerb(),
         new BenchVerb(),
         new BenchOutboxVerb(),
+        new BenchScaleVerb(),
         new CompareVerb(),
         new MqttProbeVerb(),
     };

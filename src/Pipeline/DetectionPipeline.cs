@@ -9,7 +9,8 @@ namespace EdgeVision.Pipeline;
 /// <summary>
 /// Runs cameras through one detector to a sink:
 /// <code>
-/// source ─► [capture, per camera, DropOldest] ─► preprocess (per camera) ─► [preprocessed]
+/// source ─► [capture, per camera, DropOldest] ─► preprocess (per camera: detection gate, then letterbox or
+///   crops of regions) ─► [preprocessed]
 ///   ─► batcher + inference (one session, all cameras) ─► [inferred] ─► postprocess ─► [publish] ─► sink
 /// </code>
 /// Every queue is bounded. Cancelling <see cref="RunAsync"/>'s token stops capture only: frames already

@@ -43,30 +43,54 @@ public static class PipelineBenchmark
             return camera;
         }).ToList();
 
+        return await MeasureWindowAsync(
+            pipeline,
+            sources,
+            sink,
+            warmUp,
+            window,
+            // Snapshots cover the time since the previous one: this one starts the measured window.
+            () => (Start: pipeline.Snapshot(), Frames: sink.Count, Bytes: GC.GetTotalAllocatedBytes(precise: true)),
+            (start, elapsed) =>
+            {
+                var frames = sink.Count - start.Frames;
+                var bytes = GC.GetTotalAllocatedBytes(precise: true) - start.Bytes;
+                var end = pipeline.Snapshot();
+                return new PipelineRunResult(
+                    frames / elapsed.TotalSeconds,
+                    frames == 0 ? double.NaN : (double)bytes / frames,
+                    end.EndToEndLatency,
+                    end.Stages,
+                    end.BatchSizes.ToDictionary(p => p.Key, p => p.Value - start.Start.BatchSizes.GetValueOrDefault(p.Key)),
+                    end.Cameras.Sum(c => c.Dropped) - start.Start.Cameras.Sum(c => c.Dropped));
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="pipeline"/> on <paramref name="cameras"/>, lets it warm up, takes <paramref name="begin"/>'s
+    /// reading, waits out the window and returns <paramref name="end"/>'s result from it and the elapsed time; the
+    /// pipeline is stopped and drained before this returns.
+    /// </summary>
+    internal static async Task<TResult> MeasureWindowAsync<TStart, TResult>(
+        DetectionPipeline pipeline,
+        IReadOnlyList<CameraOptions> cameras,
+        IDetectionSink sink,
+        TimeSpan warmUp,
+        TimeSpan window,
+        Func<TStart> begin,
+        Func<TStart, TimeSpan, TResult> end,
+        CancellationToken cancellationToken)
+    {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var running = pipeline.RunAsync(sources, sink, stop.Token);
+        var running = pipeline.RunAsync(cameras, sink, stop.Token);
         try
         {
             await Task.Delay(warmUp, cancellationToken).ConfigureAwait(false);
-
-            // Snapshots cover the time since the previous one: this one starts the measured window.
-            var start = pipeline.Snapshot();
-            var frames0 = sink.Count;
-            var bytes0 = GC.GetTotalAllocatedBytes(precise: true);
+            var start = begin();
             var clock = Stopwatch.StartNew();
             await Task.Delay(window, cancellationToken).ConfigureAwait(false);
-            var frames = sink.Count - frames0;
-            var bytes = GC.GetTotalAllocatedBytes(precise: true) - bytes0;
-            var elapsed = clock.Elapsed;
-            var end = pipeline.Snapshot();
-
-            return new PipelineRunResult(
-                frames / elapsed.TotalSeconds,
-                frames == 0 ? double.NaN : (double)bytes / frames,
-                end.EndToEndLatency,
-                end.Stages,
-                end.BatchSizes.ToDictionary(p => p.Key, p => p.Value - start.BatchSizes.GetValueOrDefault(p.Key)),
-                end.Cameras.Sum(c => c.Dropped) - start.Cameras.Sum(c => c.Dropped));
+            return end(start, clock.Elapsed);
         }
         finally
         {

@@ -248,3 +248,29 @@ public sealed class MotionDetectorTests
         return scene;
     }
 }
+
+/// <summary>The busy clip through the motion detector: gating must leave the tracking and line fixtures' frames as they were.</summary>
+public sealed class MotionOnVtestTests
+{
+    [Fact]
+    public void Detect_EveryFrameOfVtest_MotionOnEveryFrameAfterTheFirst()
+    {
+        // vtest.avi at 10 fps, as its tracking fixture and the bundled clip (its first 400 frames) are processed.
+        var detector = new MotionDetector(new MotionOptions());
+        using var capture = new VideoCapture(Tests.Pipeline.TestVideos.Vtest);
+        using var frame = new Mat();
+        var still = new List<int>();
+        var frames = 0;
+        for (var index = 0; capture.Read(frame) && !frame.Empty(); index++, frames++)
+        {
+            var state = detector.Detect(frame, TimeSpan.FromSeconds(index / 10.0));
+            if (index > 0 && state != MotionState.Moving)
+            {
+                still.Add(index);
+            }
+        }
+
+        Assert.Equal(Tests.Pipeline.TestVideos.VtestFrames, frames);
+        Assert.Empty(still);
+    }
+}
