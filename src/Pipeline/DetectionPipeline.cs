@@ -25,19 +25,23 @@ public sealed partial class DetectionPipeline : IPipelineStatistics, IDisposable
     private readonly ILogger _logger;
     private readonly Func<CameraOptions, ILogger, IFrameSource> _sourceFactory;
     private readonly PipelineMetrics _metrics;
+    private readonly IFrameTap? _tap;
     private readonly int _maxBatchSize;
     private int _started;
 
     /// <param name="detector">Used by one thread for the whole run; the caller keeps ownership.</param>
     /// <param name="sourceFactory">Makes each camera's source; <see cref="CameraSource"/> when null.</param>
     /// <param name="states">Where camera status is reported and detection paused; a new one when null.</param>
+    /// <param name="tap">Gets each processed frame's picture for viewers; none when null.</param>
     public DetectionPipeline(
         IBatchDetector detector,
         PipelineOptions? options = null,
         ILoggerFactory? loggerFactory = null,
         Func<CameraOptions, ILogger, IFrameSource>? sourceFactory = null,
-        CameraStates? states = null)
+        CameraStates? states = null,
+        IFrameTap? tap = null)
     {
+        _tap = tap;
         _detector = detector ?? throw new ArgumentNullException(nameof(detector));
         _options = options ?? new PipelineOptions();
         CheckOptions(_options);
@@ -50,8 +54,8 @@ public sealed partial class DetectionPipeline : IPipelineStatistics, IDisposable
     }
 
     /// <summary>A pipeline over an ONNX Runtime detector; the caller keeps ownership of it.</summary>
-    public static DetectionPipeline Create(OnnxDetector detector, PipelineOptions? options = null, ILoggerFactory? loggerFactory = null, CameraStates? states = null) =>
-        new(new OnnxBatchDetector(detector), options, loggerFactory, states: states);
+    public static DetectionPipeline Create(OnnxDetector detector, PipelineOptions? options = null, ILoggerFactory? loggerFactory = null, CameraStates? states = null, IFrameTap? tap = null) =>
+        new(new OnnxBatchDetector(detector), options, loggerFactory, states: states, tap: tap);
 
     /// <summary>Each camera's status (online while frames flow) and detection switch.</summary>
     public CameraStates States { get; }
@@ -121,7 +125,7 @@ public sealed partial class DetectionPipeline : IPipelineStatistics, IDisposable
         var run = new PipelineRun(captures, _detector.ModelName, _metrics, stopCapture, abort, _logger);
         var preprocess = new PreprocessStage(scaledPool, _detector.InputWidth, _detector.InputHeight, _logger);
         using var inference = new InferenceStage(_detector, _maxBatchSize, _options.MaxBatchWait, _logger);
-        var postprocess = new PostprocessStage(_logger);
+        var postprocess = new PostprocessStage(_logger, _tap);
         var publisher = new PublishStage(sink, _logger);
 
         LogStarted(_logger, enabled.Length, _detector.ModelName, _detector.ExecutionProvider, _maxBatchSize);

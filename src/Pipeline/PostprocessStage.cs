@@ -16,15 +16,17 @@ internal sealed class PostprocessStage
     private const string StageName = "postprocess";
 
     private readonly ILogger _logger;
+    private readonly IFrameTap? _tap;
 
     // Per camera, created on its first frame; analytics keeps per-camera state and sees each camera's frames in order.
     // Analytics runs on stream time, so speeds, dwell times and the tracker's buffer mean the same for a file read
     // faster than real time as for a live camera; a stream that restarts (a looped file) runs backwards and starts the tracker afresh.
     private readonly Dictionary<int, (CameraAnalytics Analytics, TimeSpan FirstStreamTime)> _cameras = new();
 
-    public PostprocessStage(ILogger logger)
+    public PostprocessStage(ILogger logger, IFrameTap? tap = null)
     {
         _logger = logger;
+        _tap = tap;
     }
 
     private FrameAnalytics Analyze(PipelineRun run, in InferredFrame item)
@@ -74,6 +76,12 @@ internal sealed class PostprocessStage
                 {
                     Analytics = Analyze(run, item),
                 };
+                if (_tap is not null && _tap.Wants(frame.Camera))
+                {
+                    var full = image.Source?.Image;
+                    _tap.Offer(frame, full ?? image.Image, full is null ? image.Transform.Scale : 1f);
+                }
+
                 run.Metrics.CountLabels(item.Detections);
                 run.Metrics.RecordPostprocess(item.DecodeMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 try

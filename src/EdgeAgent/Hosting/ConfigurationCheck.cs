@@ -21,6 +21,7 @@ public static class ConfigurationCheck
         var edge = configuration.GetSection(EdgeVisionOptions.Section);
         ConfigurationShape.Check(edge, typeof(EdgeVisionOptions), errors);
         ConfigurationShape.Check(configuration.GetSection(MqttOptions.SectionName), typeof(MqttOptions), errors);
+        ConfigurationShape.Check(configuration.GetSection(Http.HttpOptions.SectionName), typeof(Http.HttpOptions), errors);
         if (errors.Count > 0)
         {
             return errors;
@@ -64,6 +65,7 @@ public static class ConfigurationCheck
         }
 
         var mqtt = Bind<MqttOptions>(configuration.GetSection(MqttOptions.SectionName), errors) ?? new MqttOptions();
+        var http = Bind<Http.HttpOptions>(configuration.GetSection(Http.HttpOptions.SectionName), errors) ?? new Http.HttpOptions();
         if (errors.Count > 0)
         {
             return errors;
@@ -76,6 +78,7 @@ public static class ConfigurationCheck
         }
 
         errors.AddRange(MqttOptionsValidator.Collect(mqtt));
+        errors.AddRange(Http.HttpOptionsValidator.Collect(http));
         return errors;
     }
 

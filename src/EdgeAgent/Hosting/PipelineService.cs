@@ -21,6 +21,7 @@ public sealed partial class PipelineService : BackgroundService
     private readonly ILoggerFactory _loggerFactory;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<PipelineService> _logger;
+    private readonly IFrameTap? _tap;
 
     public PipelineService(
         IOptions<EdgeVisionOptions> options,
@@ -29,8 +30,10 @@ public sealed partial class PipelineService : BackgroundService
         PipelineStatisticsProxy statistics,
         CameraStates states,
         ILoggerFactory loggerFactory,
-        IHostApplicationLifetime lifetime)
+        IHostApplicationLifetime lifetime,
+        IFrameTap? tap = null)
     {
+        _tap = tap;
         _options = options.Value;
         _paths = paths;
         _sink = sink;
@@ -59,7 +62,7 @@ public sealed partial class PipelineService : BackgroundService
                 LogPlacement(_logger, onCpu ? placement.ToString() : $"inference on {detector.ActiveProvider}, capture not pinned");
             }
 
-            using var pipeline = DetectionPipeline.Create(detector, _options.Pipeline, _loggerFactory, _states);
+            using var pipeline = DetectionPipeline.Create(detector, _options.Pipeline, _loggerFactory, _states, _tap);
             _statistics.Attach(pipeline);
             var cameras = _options.Cameras.Select(c => placement.Apply(Resolved(c), _options.Detector.Placement, onCpu)).ToList();
             await pipeline.RunAsync(cameras, _sink, stoppingToken).ConfigureAwait(false);

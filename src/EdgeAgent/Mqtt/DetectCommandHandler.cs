@@ -55,6 +55,24 @@ public sealed class DetectCommandHandler : IHostedService
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Pauses or resumes detection on a known camera and has its retained <c>detect/state</c> published; the one
+    /// path for every way of switching (MQTT, HTTP).
+    /// </summary>
+    public void Apply(string camera, bool detect)
+    {
+        Interlocked.Increment(ref _accepted);
+        var changed = _states.IsDetecting(camera) != detect;
+        _states.SetDetecting(camera, detect);
+        if (changed)
+        {
+            MqttLog.DetectSwitched(_logger, camera, detect ? "resumed" : "paused");
+        }
+
+        // Published even when unchanged: the sender learns its command arrived.
+        _statePublisher.Mark(camera);
+    }
+
     /// <summary>Checks one message and applies it; returns what was decided. Never throws for any input.</summary>
     public DetectCommandResult Handle(string? topic, ReadOnlySequence<byte> payload, bool retained)
     {
@@ -70,16 +88,7 @@ public sealed class DetectCommandHandler : IHostedService
 
         if (result.Command is { } command)
         {
-            Interlocked.Increment(ref _accepted);
-            var changed = _states.IsDetecting(command.Camera) != command.Detect;
-            _states.SetDetecting(command.Camera, command.Detect);
-            if (changed)
-            {
-                MqttLog.DetectSwitched(_logger, command.Camera, command.Detect ? "resumed" : "paused");
-            }
-
-            // Published even when unchanged: the sender learns its command arrived.
-            _statePublisher.Mark(command.Camera);
+            Apply(command.Camera, command.Detect);
             return result;
         }
 

@@ -32,7 +32,8 @@ public static class MqttHostingExtensions
         services.TryAddSingleton(_ => new CameraStates());
         services.AddSingleton<CameraStatePublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<CameraStatePublisher>());
-        services.AddHostedService<DetectCommandHandler>();
+        services.AddSingleton<DetectCommandHandler>();
+        services.AddHostedService(sp => sp.GetRequiredService<DetectCommandHandler>());
         return builder;
     }
 }

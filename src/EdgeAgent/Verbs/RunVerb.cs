@@ -1,4 +1,5 @@
 using EdgeVision.EdgeAgent.Hosting;
+using EdgeVision.EdgeAgent.Http;
 using EdgeVision.EdgeAgent.Mqtt;
 using EdgeVision.Models;
 using EdgeVision.Pipeline;
@@ -62,6 +63,7 @@ public sealed class RunVerb : IVerb
 
         builder.AddMqttPublishing();
         builder.AddEdgeVisionPipeline(paths);
+        builder.AddHttpSurface();
         builder.Services.AddSingleton(sp => WatchHint(sp.GetRequiredService<IOptions<MqttOptions>>().Value));
 
         // Every configuration problem is reported together, before anything starts.

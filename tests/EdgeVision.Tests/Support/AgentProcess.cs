@@ -39,6 +39,9 @@ public sealed class AgentProcess : IDisposable
             info.ArgumentList.Add(argument);
         }
 
+        // Agents of different tests run side by side: each web surface takes a free port unless a test says otherwise
+        // (the agent prints the address it got). An --Http:… argument still wins over this.
+        info.Environment["EDGEVISION_Http__Url"] = "http://127.0.0.1:0";
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;

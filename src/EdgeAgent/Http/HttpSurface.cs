@@ -1,0 +1,122 @@
+using System.Net.Sockets;
+using EdgeVision.EdgeAgent.Mqtt;
+using EdgeVision.Pipeline;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeVision.EdgeAgent.Http;
+
+/// <summary>
+/// The agent's web surface: a Kestrel server of its own, started with the agent and stopped before it, serving
+/// the JSON API and health from the same objects the MQTT side reads (camera states, the statistics, the latest
+/// frames, the detect command path). It never reaches into a pipeline stage. If it cannot listen (the port is
+/// taken), that is one error line and the agent goes on detecting and publishing without it.
+/// </summary>
+public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
+{
+    private readonly HttpOptions _options;
+    private readonly IServiceProvider _services;
+    private readonly ILogger<HttpSurface> _logger;
+    private WebApplication? _app;
+
+    public HttpSurface(IOptions<HttpOptions> options, IServiceProvider services, ILogger<HttpSurface> logger)
+    {
+        _options = options.Value;
+        _services = services;
+        _logger = logger;
+    }
+
+    /// <summary>The address it listens on once started (the port filled in when 0 was configured); null when off or failed.</summary>
+    public string? Address { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(HttpSurface).Assembly.GetName().Name });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls(_options.Url);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+        });
+        var services = builder.Services;
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            // snake_case like every MQTT payload, so one client model reads both.
+            json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, HttpJsonContext.Default);
+        });
+        services.AddProblemDetails();
+
+        // The agent's own objects, shared: the web side reads what the MQTT side reads.
+        services.AddSingleton(_services.GetRequiredService<CameraStates>());
+        services.AddSingleton(_services.GetRequiredService<IPipelineStatistics>());
+        services.AddSingleton(_services.GetRequiredService<LatestFrames>());
+        services.AddSingleton(_services.GetRequiredService<DetectCommandHandler>());
+        services.AddSingleton(_services.GetRequiredService<MqttPublisher>());
+        services.AddSingleton(_services.GetRequiredService<IOptions<MqttOptions>>());
+
+        var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'";
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+            await next(context).ConfigureAwait(false);
+        });
+        app.UseStatusCodePages();
+        app.MapStatusApi();
+        app.MapCamerasApi();
+
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException)
+        {
+            LogListenFailed(_logger, _options.Url, ex.GetBaseException().Message);
+            await app.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        _app = app;
+        Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? _options.Url;
+        LogListening(_logger, Address);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is { } app)
+        {
+            await app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is { } app)
+        {
+            _app = null;
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Web surface on {Address} (GET /api/cameras, /api/cameras/<name>/latest.jpg, /api/stats, /readyz)")]
+    private static partial void LogListening(ILogger logger, string address);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Web surface: cannot listen on {Url}: {Reason}; detection and MQTT go on without it")]
+    private static partial void LogListenFailed(ILogger logger, string url, string reason);
+}

@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using EdgeVision.Pipeline;
+using OpenCvSharp;
+
+namespace EdgeVision.EdgeAgent.Http;
+
+/// <summary>
+/// The latest processed frame of each camera, kept at most <see cref="MaxHeight"/> pixels high with the detections
+/// computed on it, so that the image a viewer gets and its boxes always belong together. Keeping it costs one
+/// resize per processed frame on the postprocess stage; JPEG encoding happens only when someone asks, once per
+/// frame however many ask (the last encoding is shared), on the asker's thread.
+/// </summary>
+public sealed class LatestFrames : IFrameTap
+{
+    public const int MaxHeight = 480;
+
+    private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    private readonly bool _enabled;
+
+    /// <param name="enabled">False (the web surface is off): nothing is kept and nothing costs.</param>
+    public LatestFrames(bool enabled = true)
+    {
+        _enabled = enabled;
+    }
+
+    public bool Wants(string camera) => _enabled;
+
+    public void Offer(FrameDetections frame, Mat image, float scale)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentNullException.ThrowIfNull(image);
+        var slot = _slots.GetOrAdd(frame.Camera, _ => new Slot());
+        var height = Math.Min(MaxHeight, image.Height);
+        var width = Math.Max(1, (int)Math.Round((double)image.Width * height / image.Height));
+        lock (slot.Gate)
+        {
+            if (height == image.Height)
+            {
+                image.CopyTo(slot.Image);
+            }
+            else
+            {
+                Cv2.Resize(image, slot.Image, new Size(width, height), 0, 0, InterpolationFlags.Area);
+            }
+
+            slot.Frame = frame;
+            slot.Scale = scale * height / image.Height;
+            slot.Version++;
+        }
+    }
+
+    /// <summary>The latest frame's detections, or null before the camera's first processed frame.</summary>
+    public FrameDetections? Latest(string camera) => _slots.TryGetValue(camera, out var slot) ? Volatile.Read(ref slot.Frame) : null;
+
+    /// <summary>
+    /// The latest frame as JPEG, <paramref name="height"/> pixels high at most (its kept height when null), with
+    /// the boxes, labels, scores and track ids drawn when <paramref name="boxes"/>; null before the first frame.
+    /// </summary>
+    public byte[]? Jpeg(string camera, int? height, bool boxes)
+    {
+        if (!_slots.TryGetValue(camera, out var slot))
+        {
+            return null;
+        }
+
+        using var copy = new Mat();
+        FrameDetections frame;
+        float scale;
+        long version;
+        lock (slot.Gate)
+        {
+            if (slot.Frame is null)
+            {
+                return null;
+            }
+
+            var key = (slot.Version, height, boxes);
+            if (slot.Encoded is { } cached && cached.Key == key)
+            {
+                return cached.Jpeg;
+            }
+
+            slot.Image.CopyTo(copy);
+            frame = slot.Frame;
+            scale = slot.Scale;
+            version = slot.Version;
+        }
+
+        if (height is { } h && h < copy.Height)
+        {
+            var width = Math.Max(1, (int)Math.Round((double)copy.Width * h / copy.Height));
+            scale *= (float)h / copy.Height;
+            Cv2.Resize(copy, copy, new Size(width, h), 0, 0, InterpolationFlags.Area);
+        }
+
+        if (boxes)
+        {
+            Draw(copy, frame, scale);
+        }
+
+        Cv2.ImEncode(".jpg", copy, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 80));
+        lock (slot.Gate)
+        {
+            if (slot.Version == version)
+            {
+                slot.Encoded = ((version, height, boxes), jpeg);
+            }
+        }
+
+        return jpeg;
+    }
+
+    private static void Draw(Mat image, FrameDetections frame, float scale)
+    {
+        var ids = frame.Analytics?.TrackIds;
+        var thickness = Math.Max(1, image.Height / 240);
+        for (var i = 0; i < frame.Detections.Length; i++)
+        {
+            var d = frame.Detections[i];
+            var colour = ColourOf(d.ClassId);
+            var box = new Rect((int)(d.X1 * scale), (int)(d.Y1 * scale), Math.Max(1, (int)(d.Width * scale)), Math.Max(1, (int)(d.Height * scale)));
+            Cv2.Rectangle(image, box, colour, thickness);
+            var id = ids is not null && i < ids.Length && ids[i] != 0 ? $" #{ids[i]}" : string.Empty;
+            var text = $"{d.Label} {d.Score:0.00}{id}";
+            var origin = new Point(box.X, Math.Max(10, box.Y - 3));
+            var fontScale = 0.2 + (0.1 * thickness);
+            Cv2.PutText(image, text, origin, HersheyFonts.HersheySimplex, fontScale, Scalar.Black, 3, LineTypes.AntiAlias);
+            Cv2.PutText(image, text, origin, HersheyFonts.HersheySimplex, fontScale, colour, 1, LineTypes.AntiAlias);
+        }
+    }
+
+    // A stable, well-spread colour per class (golden-ratio hue steps).
+    private static Scalar ColourOf(int classId)
+    {
+        var hue = (classId * 0.618034) % 1.0;
+        using var hsv = new Mat(1, 1, MatType.CV_8UC3, new Scalar(hue * 180, 200, 255));
+        using var bgr = new Mat();
+        Cv2.CvtColor(hsv, bgr, ColorConversionCodes.HSV2BGR);
+        var pixel = bgr.At<Vec3b>(0, 0);
+        return new Scalar(pixel.Item0, pixel.Item1, pixel.Item2);
+    }
+
+    private sealed class Slot
+    {
+        public readonly Lock Gate = new();
+        public readonly Mat Image = new();
+        public FrameDetections? Frame;
+        public float Scale;
+        public long Version;
+        public ((long Version, int? Height, bool Boxes) Key, byte[] Jpeg)? Encoded;
+    }
+}

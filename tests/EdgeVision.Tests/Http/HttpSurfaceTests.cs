@@ -1,0 +1,257 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using EdgeVision.Tests.Mqtt;
+using EdgeVision.Tests.Support;
+using OpenCvSharp;
+
+namespace EdgeVision.Tests.Http;
+
+/// <summary>The web surface of the real agent on the bundled clip, with its embedded broker, over real HTTP.</summary>
+public sealed partial class HttpSurfaceTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    [GeneratedRegex(@"Web surface on (http://127\.0\.0\.1:\d+)")]
+    private static partial Regex Address();
+
+    [Fact]
+    public async Task Agent_OnTheClip_ServesCamerasLatestImageStatsAndHealth()
+    {
+        await using var agent = await RunningAgent.StartAsync();
+        using var http = agent.Client;
+
+        // Until the camera has delivered, readiness says why; then everything is ready.
+        await Eventually(async () => (await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, "readyz never became 200");
+        Assert.Equal("{\"status\":\"ok\",\"reasons\":[]}", await http.GetStringAsync("/healthz"));
+        await Eventually(async () => (await http.GetAsync("/api/cameras/sample/latest.jpg")).StatusCode == HttpStatusCode.OK, "no latest image");
+
+        // Counters come from the statistics snapshot the stats topic shares, at most a second old.
+        await Eventually(async () => JsonDocument.Parse(await http.GetStringAsync("/api/cameras")).RootElement[0].GetProperty("captured").GetInt64() > 0, "no frame counted");
+        using var cameras = JsonDocument.Parse(await http.GetStringAsync("/api/cameras"));
+        var sample = Assert.Single(cameras.RootElement.EnumerateArray());
+        Assert.Equal("sample", sample.GetProperty("name").GetString());
+        Assert.Equal("online", sample.GetProperty("status").GetString());
+        Assert.True(sample.GetProperty("detecting").GetBoolean());
+        Assert.True(sample.GetProperty("captured").GetInt64() > 0);
+        Assert.False(sample.TryGetProperty("source", out _), "a camera's source must never be served");
+
+        var withBoxes = await http.GetAsync("/api/cameras/sample/latest.jpg");
+        Assert.Equal(HttpStatusCode.OK, withBoxes.StatusCode);
+        Assert.Equal("image/jpeg", withBoxes.Content.Headers.ContentType!.MediaType);
+        using (var image = Cv2.ImDecode(await withBoxes.Content.ReadAsByteArrayAsync(), ImreadModes.Color))
+        {
+            Assert.Equal((640, 480), (image.Width, image.Height));
+        }
+
+        using (var small = Cv2.ImDecode(await http.GetByteArrayAsync("/api/cameras/sample/latest.jpg?h=240&boxes=0"), ImreadModes.Color))
+        {
+            Assert.Equal((320, 240), (small.Width, small.Height));
+        }
+
+        using var stats = JsonDocument.Parse(await http.GetStringAsync("/api/stats"));
+        Assert.Equal("edgevision.stats", stats.RootElement.GetProperty("schema").GetString());
+        Assert.Equal("sample", stats.RootElement.GetProperty("cameras")[0].GetProperty("name").GetString());
+
+        Assert.Equal("nosniff", withBoxes.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("default-src 'self'; frame-ancestors 'none'", withBoxes.Headers.GetValues("Content-Security-Policy").Single());
+    }
+
+    [Fact]
+    public async Task Agent_LatestImage_BoxesDrawnOnTheFrameTheyWereFoundOn()
+    {
+        await using var agent = await RunningAgent.StartAsync();
+        using var http = agent.Client;
+        await Eventually(async () => (await http.GetAsync("/api/cameras/sample/latest.jpg")).StatusCode == HttpStatusCode.OK, "no latest image");
+
+        // The same frame with and without boxes: ask for both until they come from one frame (the camera moves on at 10 fps).
+        for (var attempt = 0; ; attempt++)
+        {
+            var before = await http.GetStringAsync("/api/cameras");
+            var plain = await http.GetByteArrayAsync("/api/cameras/sample/latest.jpg?boxes=0");
+            var boxed = await http.GetByteArrayAsync("/api/cameras/sample/latest.jpg?boxes=1");
+            var after = await http.GetStringAsync("/api/cameras");
+            if (LastFrameAt(before) != LastFrameAt(after) && attempt < 50)
+            {
+                continue;
+            }
+
+            using var a = Cv2.ImDecode(plain, ImreadModes.Color);
+            using var b = Cv2.ImDecode(boxed, ImreadModes.Color);
+            using var difference = new Mat();
+            Cv2.Absdiff(a, b, difference);
+            using var grey = difference.CvtColor(ColorConversionCodes.BGR2GRAY);
+            var changed = Cv2.CountNonZero(grey.Threshold(40, 255, ThresholdTypes.Binary));
+
+            // The clip always has people in view: their outlines and labels change thousands of pixels, and only those.
+            Assert.InRange(changed, 2000, 640 * 480 / 4);
+            break;
+        }
+    }
+
+    [Fact]
+    public async Task Agent_BadRequests_ProblemDetailsNamingTheParameterNever500()
+    {
+        await using var agent = await RunningAgent.StartAsync();
+        using var http = agent.Client;
+
+        await AssertProblem(await http.GetAsync("/api/cameras/nope/latest.jpg"), HttpStatusCode.NotFound, "name");
+        await AssertProblem(await http.GetAsync("/api/cameras/sample/latest.jpg?h=abc"), HttpStatusCode.BadRequest, "h");
+        await AssertProblem(await http.GetAsync("/api/cameras/sample/latest.jpg?h=5"), HttpStatusCode.BadRequest, "h");
+        await AssertProblem(await http.GetAsync("/api/cameras/sample/latest.jpg?boxes=2"), HttpStatusCode.BadRequest, "boxes");
+        await AssertProblem(await http.PostAsync("/api/cameras/sample/detect", new StringContent("MAYBE")), HttpStatusCode.BadRequest, "body");
+        await AssertProblem(await http.PostAsync("/api/cameras/nope/detect", new StringContent("OFF")), HttpStatusCode.NotFound, "name");
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/nothing-here")).StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.GetAsync("/api/cameras/sample/detect")).StatusCode);
+
+        // Control characters and a long value are quoted cut and neutralised.
+        var nasty = await http.GetAsync("/api/cameras/sample/latest.jpg?h=" + Uri.EscapeDataString("\u0001" + new string('9', 500)));
+        var body = await nasty.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, nasty.StatusCode);
+        Assert.DoesNotContain('\u0001', body);
+        Assert.True(body.Length < 600, body);
+    }
+
+    [Fact]
+    public async Task Agent_DetectOffOverHttp_PausesLikeMqttAndPublishesTheState()
+    {
+        await using var agent = await RunningAgent.StartAsync();
+        using var http = agent.Client;
+        await using var subscriber = await MosquittoSubscriber.StartAsync(agent.MqttPort, $"edgevision/{agent.Device}/sample/detect/state");
+        await subscriber.WaitForAsync($"edgevision/{agent.Device}/sample/detect/state", "ON").WaitAsync(Bound);
+
+        var crossSite = new HttpRequestMessage(HttpMethod.Post, "/api/cameras/sample/detect") { Content = new StringContent("OFF") };
+        crossSite.Headers.Add("Origin", "http://attacker.example");
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(crossSite)).StatusCode);
+
+        var off = await http.PostAsync("/api/cameras/sample/detect", new StringContent("OFF"));
+        Assert.Equal(HttpStatusCode.OK, off.StatusCode);
+        await subscriber.WaitForAsync($"edgevision/{agent.Device}/sample/detect/state", "OFF").WaitAsync(Bound);
+        using (var cameras = JsonDocument.Parse(await http.GetStringAsync("/api/cameras")))
+        {
+            Assert.False(cameras.RootElement[0].GetProperty("detecting").GetBoolean());
+        }
+
+        var sameOrigin = new HttpRequestMessage(HttpMethod.Post, "/api/cameras/sample/detect") { Content = new StringContent("on") };
+        sameOrigin.Headers.Add("Origin", http.BaseAddress!.GetLeftPart(UriPartial.Authority));
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(sameOrigin)).StatusCode);
+        await subscriber.WaitForAsync(m => m.Topic.EndsWith("/detect/state", StringComparison.Ordinal) && m.Payload == "ON" && subscriber.Messages.Any(x => x.Payload == "OFF")).WaitAsync(Bound);
+    }
+
+    [Fact]
+    public async Task Agent_CameraUnreachable_ReadyzUnavailableNamingIt()
+    {
+        await using var agent = await RunningAgent.StartAsync(
+            "--EdgeVision:Cameras:0:Name=gate", "--EdgeVision:Cameras:0:Source=rtsp://127.0.0.1:1/stream", "--EdgeVision:Cameras:0:Loop=false");
+        using var http = agent.Client;
+
+        var response = await http.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        using var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("unavailable", report.RootElement.GetProperty("status").GetString());
+        Assert.Contains("camera gate: offline", report.RootElement.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
+        Assert.DoesNotContain("rtsp://", await (await http.GetAsync("/api/cameras")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Agent_NonLoopbackUrl_ExitsTwoNamingTheKey()
+    {
+        using var agent = AgentProcess.Start("run", "--Http:Url=http://0.0.0.0:5080");
+
+        Assert.Equal(2, agent.WaitForExit(Bound));
+        Assert.Contains("Http:Url: '0.0.0.0' is not a loopback address", agent.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Agent_PortTaken_OneErrorLineAndDetectionGoesOn()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        await using var agent = await RunningAgent.StartAsync($"--Http:Url=http://127.0.0.1:{port}");
+
+        Assert.True(agent.Process.WaitForOutput($"Web surface: cannot listen on http://127.0.0.1:{port}", Bound), agent.Process.Output);
+        await using var subscriber = await MosquittoSubscriber.StartAsync(agent.MqttPort, $"edgevision/{agent.Device}/sample/detections");
+        await subscriber.WaitForTopicAsync($"edgevision/{agent.Device}/sample/detections").WaitAsync(Bound);
+        Assert.False(agent.Process.HasExited);
+    }
+
+    private static string? LastFrameAt(string cameras)
+    {
+        using var json = JsonDocument.Parse(cameras);
+        return json.RootElement[0].GetProperty("last_frame_at").GetString();
+    }
+
+    private static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string parameter)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(parameter, problem.RootElement.GetProperty("parameter").GetString());
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, what);
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>The agent on the bundled clip with its embedded broker on a free port and its web surface on another.</summary>
+    private sealed class RunningAgent : IAsyncDisposable
+    {
+        private RunningAgent(AgentProcess process, string device, int mqttPort, string? address)
+        {
+            Process = process;
+            Device = device;
+            MqttPort = mqttPort;
+            Client = new HttpClient { BaseAddress = address is null ? null : new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        }
+
+        public AgentProcess Process { get; }
+
+        public string Device { get; }
+
+        public int MqttPort { get; }
+
+        public HttpClient Client { get; }
+
+        public static async Task<RunningAgent> StartAsync(params string[] more)
+        {
+            var device = "http-" + Guid.NewGuid().ToString("N")[..8];
+            var port = MosquittoBroker.FreePort();
+            var state = Path.Combine(Path.GetTempPath(), "edgevision-http-tests", device);
+            var process = AgentProcess.Start(
+            [
+                "run",
+                "--EdgeVision:ConsoleSummaryInterval=00:00:00",
+                $"--EdgeVision:SnapshotDirectory={Path.Combine(state, "snapshots")}",
+                $"--Mqtt:Outbox:Directory={Path.Combine(state, "outbox")}",
+                $"--Mqtt:DeviceId={device}",
+                $"--Mqtt:Embedded:Port={port}",
+                .. more,
+            ]);
+            string? address = null;
+            if (!more.Any(m => m.StartsWith("--Http:", StringComparison.Ordinal)))
+            {
+                Assert.True(process.WaitForOutput("Web surface on ", Bound), process.Output);
+                address = Address().Match(process.Output).Groups[1].Value;
+            }
+
+            await Task.CompletedTask;
+            return new RunningAgent(process, device, port, address);
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            Process.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
