@@ -9,6 +9,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace EdgeVision.EdgeAgent.Http;
 
@@ -60,6 +62,20 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
         });
         services.AddProblemDetails();
 
+        // Every EdgeVision meter in Prometheus text at /metrics. Meters are process-wide, so this provider sees the
+        // pipeline's instruments though they were made outside this server's container.
+        double[] milliseconds = [0.25, 0.5, 1, 2, 5, 10, 15, 20, 30, 50, 75, 100, 250, 500, 1000, 2500];
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("edgevision"))
+            .WithMetrics(metrics => metrics
+                .AddMeter("EdgeVision.*")
+                // Stage times are often below a millisecond and inference near 10 ms: buckets fit for both.
+                .AddView("edgevision.pipeline.stage.duration", new ExplicitBucketHistogramConfiguration { Boundaries = milliseconds })
+                .AddView("edgevision.pipeline.inference.duration", new ExplicitBucketHistogramConfiguration { Boundaries = milliseconds })
+                .AddView("edgevision.pipeline.frame.latency", new ExplicitBucketHistogramConfiguration { Boundaries = milliseconds })
+                .AddView("edgevision.pipeline.batch.size", new ExplicitBucketHistogramConfiguration { Boundaries = [1, 2, 3, 4, 8, 16, 32, 64] })
+                .AddPrometheusExporter());
+
         // The agent's own objects, shared: the web side reads what the MQTT side reads.
         services.AddSingleton(_services.GetRequiredService<CameraStates>());
         services.AddSingleton(_services.GetRequiredService<IPipelineStatistics>());
@@ -80,6 +96,7 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
         app.UseStatusCodePages();
         app.MapStatusApi();
         app.MapCamerasApi();
+        app.MapPrometheusScrapingEndpoint().WithName("Metrics");
 
         try
         {
@@ -114,7 +131,7 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Web surface on {Address} (GET /api/cameras, /api/cameras/<name>/latest.jpg, /api/stats, /readyz)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Web surface on {Address} (GET /api/cameras, /api/cameras/<name>/latest.jpg, /api/stats, /metrics, /readyz)")]
     private static partial void LogListening(ILogger logger, string address);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Web surface: cannot listen on {Url}: {Reason}; detection and MQTT go on without it")]

@@ -59,6 +59,58 @@ public sealed partial class HttpSurfaceTests
     }
 
     [Fact]
+    public async Task Agent_Metrics_PrometheusTextWithCameraCountersAndStageHistogramsThatMove()
+    {
+        await using var agent = await RunningAgent.StartAsync();
+        using var http = agent.Client;
+        await Eventually(async () => (await http.GetAsync("/api/cameras/sample/latest.jpg")).StatusCode == HttpStatusCode.OK, "no processed frame");
+
+        var response = await http.GetAsync("/metrics");
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        var first = PrometheusText.Parse(await response.Content.ReadAsStringAsync());
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var second = PrometheusText.Parse(await http.GetStringAsync("/metrics"));
+
+        // The names this exporter (a prerelease, pinned) gives the pipeline's instruments: a change shows here.
+        Assert.Equal(
+            [
+                "edgevision_pipeline_batch_size", "edgevision_pipeline_camera_connected", "edgevision_pipeline_camera_fps_per_second",
+                "edgevision_pipeline_camera_reconnects_total", "edgevision_pipeline_execution_provider", "edgevision_pipeline_frame_latency_milliseconds",
+                "edgevision_pipeline_frames_captured_total", "edgevision_pipeline_frames_corrupt_total", "edgevision_pipeline_frames_detected_total",
+                "edgevision_pipeline_frames_dropped_total", "edgevision_pipeline_frames_failed_total", "edgevision_pipeline_frames_motion_skipped_total",
+                "edgevision_pipeline_frames_processed_total", "edgevision_pipeline_frames_skipped_total", "edgevision_pipeline_inference_duration_milliseconds",
+                "edgevision_pipeline_queue_depth", "edgevision_pipeline_regions_total", "edgevision_pipeline_stage_duration_milliseconds",
+            ],
+            second.Keys.Where(k => k.StartsWith("edgevision_", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.Equal("counter", second["edgevision_pipeline_frames_captured_total"].Type);
+        Assert.Equal("histogram", second["edgevision_pipeline_stage_duration_milliseconds"].Type);
+
+        double Captured(Dictionary<string, PrometheusText.Family> scrape) =>
+            scrape["edgevision_pipeline_frames_captured_total"].Samples.Single(s => s.Labels["camera"] == "sample").Value;
+        Assert.True(Captured(second) > Captured(first), $"captured did not move: {Captured(first)} then {Captured(second)}");
+        foreach (var counter in (string[])["edgevision_pipeline_frames_processed_total", "edgevision_pipeline_frames_dropped_total"])
+        {
+            Assert.Contains(second[counter].Samples, s => s.Labels.GetValueOrDefault("camera") == "sample");
+        }
+
+        var stages = second["edgevision_pipeline_stage_duration_milliseconds"].Samples.Select(s => s.Labels["stage"]).ToHashSet();
+        Assert.Superset(new HashSet<string> { "motion", "preprocess", "tensor", "postprocess", "publish" }, stages);
+    }
+
+    [Fact]
+    public void PrometheusText_MalformedOrInconsistent_ThrowsNamingTheLine()
+    {
+        const string good = "# TYPE a_total counter\na_total{camera=\"x \\\"y\\\"\"} 3\n# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 3.5\nh_count 2\n";
+        var parsed = PrometheusText.Parse(good);
+        Assert.Equal("x \"y\"", parsed["a_total"].Samples[0].Labels["camera"]);
+
+        Assert.StartsWith("line 2:", Assert.Throws<FormatException>(() => PrometheusText.Parse("# TYPE a counter\na{camera=x} 1\n")).Message, StringComparison.Ordinal);
+        Assert.StartsWith("line 1:", Assert.Throws<FormatException>(() => PrometheusText.Parse("b 1\n")).Message, StringComparison.Ordinal);
+        Assert.Contains("_count 3 differs", Assert.Throws<FormatException>(() => PrometheusText.Parse(good.Replace("h_count 2", "h_count 3", StringComparison.Ordinal))).Message, StringComparison.Ordinal);
+        Assert.Contains("falling", Assert.Throws<FormatException>(() => PrometheusText.Parse(good.Replace("h_bucket{le=\"+Inf\"} 2", "h_bucket{le=\"+Inf\"} 0", StringComparison.Ordinal))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Agent_LatestImage_BoxesDrawnOnTheFrameTheyWereFoundOn()
     {
         await using var agent = await RunningAgent.StartAsync();
