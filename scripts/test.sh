@@ -13,7 +13,8 @@ fail_setup() {
     exit 1
 }
 
-bash scripts/install-deps.sh || fail_setup "could not install the Debian packages the tests need"
+# Chromium only for the tests: the web page is checked in a real browser.
+bash scripts/install-deps.sh chromium || fail_setup "could not install the Debian packages the tests need"
 bash scripts/fetch-source-model.sh >/dev/null || fail_setup "could not fetch the source model from npm"
 
 log="$(mktemp)"

@@ -94,6 +94,7 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
             await next(context).ConfigureAwait(false);
         });
         app.UseStatusCodePages();
+        app.MapPage();
         app.MapStatusApi();
         app.MapCamerasApi();
         app.MapPrometheusScrapingEndpoint().WithName("Metrics");

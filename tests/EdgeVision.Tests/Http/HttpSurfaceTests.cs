@@ -244,7 +244,7 @@ public sealed partial class HttpSurfaceTests
         Assert.Equal(parameter, problem.RootElement.GetProperty("parameter").GetString());
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
+    internal static async Task Eventually(Func<Task<bool>> condition, string what)
     {
         var deadline = DateTime.UtcNow + Bound;
         while (!await condition())
@@ -255,7 +255,7 @@ public sealed partial class HttpSurfaceTests
     }
 
     /// <summary>The agent on the bundled clip with its embedded broker on a free port and its web surface on another.</summary>
-    private sealed class RunningAgent : IAsyncDisposable
+    internal sealed class RunningAgent : IAsyncDisposable
     {
         private RunningAgent(AgentProcess process, string device, int mqttPort, string? address)
         {
