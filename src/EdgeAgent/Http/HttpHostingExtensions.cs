@@ -18,7 +18,10 @@ public static class HttpHostingExtensions
         services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HttpOptions>, HttpOptionsValidator>();
         services.AddSingleton(sp => new LatestFrames(sp.GetRequiredService<IOptions<HttpOptions>>().Value.Enabled));
-        services.AddSingleton<IFrameTap>(sp => sp.GetRequiredService<LatestFrames>());
+        services.AddSingleton(sp => new EventFeed(
+            sp.GetRequiredService<IOptions<Mqtt.MqttOptions>>().Value.DeviceId,
+            sp.GetRequiredService<IOptions<HttpOptions>>().Value.Enabled));
+        services.AddSingleton<IFrameTap>(sp => new FrameTaps([sp.GetRequiredService<LatestFrames>(), sp.GetRequiredService<EventFeed>()]));
         services.AddSingleton<HttpSurface>();
         services.AddHostedService(sp => sp.GetRequiredService<HttpSurface>());
         return builder;

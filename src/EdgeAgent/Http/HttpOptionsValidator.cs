@@ -34,7 +34,18 @@ public sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
             errors.Add($"{key}: '{url.Host}' is not a loopback address; the web surface has no credentials yet, so it listens on 127.0.0.1, [::1] or localhost only (put a reverse proxy with authentication in front to reach it from elsewhere)");
         }
 
+        Require(errors, options.LiveMaxFps is >= 1 and <= 30, $"{HttpOptions.SectionName}:LiveMaxFps: must be 1 to 30, found {options.LiveMaxFps}");
+        Require(errors, options.LiveMaxClients is >= 1 and <= 64, $"{HttpOptions.SectionName}:LiveMaxClients: must be 1 to 64, found {options.LiveMaxClients}");
+        Require(errors, options.EventViewers is >= 1 and <= 256, $"{HttpOptions.SectionName}:EventViewers: must be 1 to 256, found {options.EventViewers}");
         return errors;
+    }
+
+    private static void Require(List<string> errors, bool condition, string message)
+    {
+        if (!condition)
+        {
+            errors.Add(message);
+        }
     }
 
     public static bool IsLoopback(string host) =>

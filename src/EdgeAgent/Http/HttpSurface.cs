@@ -25,7 +25,9 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
     private readonly HttpOptions _options;
     private readonly IServiceProvider _services;
     private readonly ILogger<HttpSurface> _logger;
+    private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _app;
+    private Task _starting = Task.CompletedTask;
 
     public HttpSurface(IOptions<HttpOptions> options, IServiceProvider services, ILogger<HttpSurface> logger)
     {
@@ -37,13 +39,35 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
     /// <summary>The address it listens on once started (the port filled in when 0 was configured); null when off or failed.</summary>
     public string? Address { get; private set; }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Starts the server in the background: the agent's start never waits for it, and a stop during it is clean.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!_options.Enabled)
+        if (_options.Enabled)
         {
-            return;
+            _starting = Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        await StartServerAsync(_stopping.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // Whatever it is, detection and MQTT go on; the reason is in the log.
+                        LogListenFailed(_logger, _options.Url, ex.GetBaseException().Message);
+                    }
+                },
+                CancellationToken.None);
         }
 
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Completes once the server listens, has failed to, or was never enabled.</summary>
+    public Task Started => _starting;
+
+    private async Task StartServerAsync(CancellationToken cancellationToken)
+    {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(HttpSurface).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(_options.Url);
@@ -80,6 +104,8 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
         services.AddSingleton(_services.GetRequiredService<CameraStates>());
         services.AddSingleton(_services.GetRequiredService<IPipelineStatistics>());
         services.AddSingleton(_services.GetRequiredService<LatestFrames>());
+        services.AddSingleton(_services.GetRequiredService<EventFeed>());
+        services.AddSingleton(_services.GetRequiredService<IOptions<HttpOptions>>());
         services.AddSingleton(_services.GetRequiredService<DetectCommandHandler>());
         services.AddSingleton(_services.GetRequiredService<MqttPublisher>());
         services.AddSingleton(_services.GetRequiredService<IOptions<MqttOptions>>());
@@ -97,11 +123,17 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
         app.MapPage();
         app.MapStatusApi();
         app.MapCamerasApi();
+        app.MapLiveApi();
         app.MapPrometheusScrapingEndpoint().WithName("Metrics");
 
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            return;
         }
         catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException)
         {
@@ -117,6 +149,8 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _starting.ConfigureAwait(false);
         if (_app is { } app)
         {
             await app.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -125,6 +159,7 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _stopping.Dispose();
         if (_app is { } app)
         {
             _app = null;

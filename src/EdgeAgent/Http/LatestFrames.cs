@@ -45,7 +45,31 @@ public sealed class LatestFrames : IFrameTap
 
             slot.Frame = frame;
             slot.Scale = scale * height / image.Height;
-            slot.Version++;
+            Interlocked.Increment(ref slot.Version);
+        }
+    }
+
+    /// <summary>Counts up with every frame kept for the camera; 0 before the first.</summary>
+    public long Version(string camera) => _slots.TryGetValue(camera, out var slot) ? Interlocked.Read(ref slot.Version) : 0;
+
+    /// <summary>Counts a live viewer of the camera in, unless <paramref name="max"/> already watch.</summary>
+    public bool TryAddViewer(string camera, int max)
+    {
+        var slot = _slots.GetOrAdd(camera, _ => new Slot());
+        if (Interlocked.Increment(ref slot.Viewers) <= max)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref slot.Viewers);
+        return false;
+    }
+
+    public void RemoveViewer(string camera)
+    {
+        if (_slots.TryGetValue(camera, out var slot))
+        {
+            Interlocked.Decrement(ref slot.Viewers);
         }
     }
 
@@ -147,6 +171,7 @@ public sealed class LatestFrames : IFrameTap
         public FrameDetections? Frame;
         public float Scale;
         public long Version;
+        public int Viewers;
         public ((long Version, int? Height, bool Boxes) Key, byte[] Jpeg)? Encoded;
     }
 }

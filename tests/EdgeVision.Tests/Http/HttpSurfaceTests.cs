@@ -98,6 +98,115 @@ public sealed partial class HttpSurfaceTests
     }
 
     [Fact]
+    public async Task Agent_MjpegStream_FramesWithBoxesAtMostTheFpsAskedAndViewersCapped()
+    {
+        await using var agent = await RunningAgent.StartAsync("--Http:Url=http://127.0.0.1:0", "--Http:LiveMaxClients=1");
+        Assert.True(agent.Process.WaitForOutput("Web surface on ", Bound), agent.Process.Output);
+        using var http = new HttpClient { BaseAddress = new Uri(Address().Match(agent.Process.Output).Groups[1].Value), Timeout = Bound };
+        await Eventually(async () => (await http.GetAsync("/api/cameras/sample/latest.jpg")).StatusCode == HttpStatusCode.OK, "no processed frame");
+
+        using var response = await http.GetAsync("/api/cameras/sample/stream.mjpeg?fps=2&h=240", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("multipart/x-mixed-replace; boundary=frame", response.Content.Headers.ContentType!.ToString());
+
+        // A second viewer of the same camera is one too many here.
+        var second = await http.GetAsync("/api/cameras/sample/stream.mjpeg", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode);
+
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var part = 0; part < 3; part++)
+        {
+            var jpeg = await ReadPartAsync(stream);
+            using var image = Cv2.ImDecode(jpeg, ImreadModes.Color);
+            Assert.Equal((320, 240), (image.Width, image.Height));
+        }
+
+        // Three parts at 2 fps: the first at once, then one each half second at the soonest.
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.9), $"three parts came in {clock.Elapsed}");
+        await AssertProblem(await http.GetAsync("/api/cameras/sample/stream.mjpeg?fps=50"), HttpStatusCode.BadRequest, "fps");
+    }
+
+    [Fact]
+    public async Task Agent_EventFeed_ServerSentEventsInTheMqttEventJsonWithTheirSnapshots()
+    {
+        await using var agent = await RunningAgent.StartAsync();
+        using var http = agent.Client;
+        using var response = await http.GetAsync("/api/events/stream", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        JsonDocument? first = null;
+        using var limit = new CancellationTokenSource(Bound);
+        while (first is null)
+        {
+            var line = await reader.ReadLineAsync(limit.Token) ?? throw new EndOfStreamException("the feed ended");
+            if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                var json = JsonDocument.Parse(line["data: ".Length..]);
+                if (json.RootElement.GetProperty("type").GetString() == "new")
+                {
+                    first = json;
+                }
+            }
+        }
+
+        using (first)
+        {
+            Assert.Equal("edgevision.event", first.RootElement.GetProperty("schema").GetString());
+            Assert.Equal(agent.Device, first.RootElement.GetProperty("device").GetString());
+            Assert.Equal("sample", first.RootElement.GetProperty("camera").GetString());
+            var objectId = first.RootElement.GetProperty("object_id").GetString()!;
+            var snapshot = await http.GetAsync($"/api/objects/{Uri.EscapeDataString(objectId)}/snapshot.jpg");
+            Assert.Equal(HttpStatusCode.OK, snapshot.StatusCode);
+            Assert.Equal("image/jpeg", snapshot.Content.Headers.ContentType!.MediaType);
+            using var image = Cv2.ImDecode(await snapshot.Content.ReadAsByteArrayAsync(), ImreadModes.Color);
+            Assert.False(image.Empty());
+        }
+
+        await AssertProblem(await http.GetAsync("/api/objects/nothing-like-this/snapshot.jpg"), HttpStatusCode.NotFound, "objectId");
+    }
+
+    /// <summary>One part of a multipart/x-mixed-replace stream: its headers, then Content-Length bytes.</summary>
+    private static async Task<byte[]> ReadPartAsync(Stream stream)
+    {
+        var length = -1;
+        while (true)
+        {
+            var line = await ReadLineAsync(stream);
+            if (line.StartsWith("Content-Length: ", StringComparison.Ordinal))
+            {
+                length = int.Parse(line["Content-Length: ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else if (line.Length == 0 && length >= 0)
+            {
+                break;
+            }
+        }
+
+        var jpeg = new byte[length];
+        await stream.ReadExactlyAsync(jpeg);
+        Assert.Equal(string.Empty, await ReadLineAsync(stream));
+        return jpeg;
+    }
+
+    private static async Task<string> ReadLineAsync(Stream stream)
+    {
+        var bytes = new List<byte>();
+        var one = new byte[1];
+        while (true)
+        {
+            await stream.ReadExactlyAsync(one);
+            if (one[0] == '\n')
+            {
+                return Encoding.ASCII.GetString([.. bytes]).TrimEnd('\r');
+            }
+
+            bytes.Add(one[0]);
+        }
+    }
+
+    [Fact]
     public void PrometheusText_MalformedOrInconsistent_ThrowsNamingTheLine()
     {
         const string good = "# TYPE a_total counter\na_total{camera=\"x \\\"y\\\"\"} 3\n# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 3.5\nh_count 2\n";

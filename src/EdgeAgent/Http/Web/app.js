@@ -107,5 +107,44 @@ async function refresh() {
   }
 }
 
+const maxEvents = 30;
+
+// The live event feed: every event the agent publishes on MQTT, newest first, with the object's best snapshot.
+function showEvent(e) {
+  const item = document.createElement("li");
+  item.className = "event";
+  item.dataset.eventId = e.event_id;
+  const image = document.createElement("img");
+  image.alt = `${e.label} ${e.object_id}`;
+  image.src = `/api/objects/${encodeURIComponent(e.object_id)}/snapshot.jpg`;
+  image.addEventListener("error", () => { image.style.visibility = "hidden"; });
+  const text = document.createElement("div");
+  const what = document.createElement("div");
+  what.className = "what";
+  what.textContent = e.caption || `${e.label}: ${e.type}`;
+  const when = document.createElement("div");
+  when.className = "when";
+  when.textContent = `${e.camera} · ${new Date(e.last_seen).toLocaleTimeString()}`;
+  text.append(what, when);
+  item.append(image, text);
+  const list = document.getElementById("events");
+  list.prepend(item);
+  while (list.children.length > maxEvents) {
+    list.lastElementChild.remove();
+  }
+}
+
+function followEvents() {
+  const source = new EventSource("/api/events/stream");
+  source.addEventListener("event", message => {
+    const e = JSON.parse(message.data);
+    // Only events a person would read: arrivals, departures and those with a caption.
+    if (e.type !== "update" || e.caption) {
+      showEvent(e);
+    }
+  });
+}
+
 refresh();
 setInterval(refresh, refreshMs);
+followEvents();

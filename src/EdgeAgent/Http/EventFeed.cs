@@ -1,0 +1,171 @@
+using System.Text;
+using System.Threading.Channels;
+using EdgeVision.EdgeAgent.Mqtt;
+using EdgeVision.Pipeline;
+using OpenCvSharp;
+
+namespace EdgeVision.EdgeAgent.Http;
+
+/// <summary>
+/// Events as they happen, for the page's live feed: each event in the JSON of the MQTT event topic, handed to
+/// every connected viewer (a bounded queue each: a slow viewer loses its oldest events, never holds up the
+/// pipeline), the most recent ones kept for a viewer that just arrived, and the best snapshot of each recent object.
+/// </summary>
+public sealed class EventFeed : IFrameTap
+{
+    /// <summary>Events kept for viewers that connect later.</summary>
+    public const int RecentEvents = 50;
+
+    /// <summary>Objects whose best snapshot is kept (the oldest goes first).</summary>
+    public const int KeptSnapshots = 256;
+
+    /// <summary>Events waiting for one viewer before its oldest are dropped.</summary>
+    public const int ViewerQueue = 64;
+
+    private readonly string _device;
+    private readonly bool _enabled;
+    private readonly Lock _gate = new();
+    private readonly Queue<string> _recent = new();
+    private readonly Dictionary<string, byte[]> _snapshots = new(StringComparer.Ordinal);
+    private readonly Queue<string> _snapshotOrder = new();
+    private readonly List<Channel<string>> _viewers = [];
+
+    public EventFeed(string device, bool enabled = true)
+    {
+        _device = device;
+        _enabled = enabled;
+    }
+
+    public int Viewers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _viewers.Count;
+            }
+        }
+    }
+
+    public bool Wants(string camera) => _enabled;
+
+    public void Offer(FrameDetections frame, Mat image, float scale)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        if (frame.Analytics is not { } analytics || (analytics.Events.Count == 0 && analytics.Snapshots.Count == 0))
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            foreach (var snapshot in analytics.Snapshots)
+            {
+                if (!_snapshots.ContainsKey(snapshot.ObjectId))
+                {
+                    _snapshotOrder.Enqueue(snapshot.ObjectId);
+                    while (_snapshotOrder.Count > KeptSnapshots)
+                    {
+                        _snapshots.Remove(_snapshotOrder.Dequeue());
+                    }
+                }
+
+                _snapshots[snapshot.ObjectId] = snapshot.Jpeg;
+            }
+
+            foreach (var e in analytics.Events)
+            {
+                var json = Encoding.UTF8.GetString(EventMessages.Event(_device, e));
+                _recent.Enqueue(json);
+                while (_recent.Count > RecentEvents)
+                {
+                    _recent.Dequeue();
+                }
+
+                foreach (var viewer in _viewers)
+                {
+                    viewer.Writer.TryWrite(json);
+                }
+            }
+        }
+    }
+
+    /// <summary>The best snapshot of a recent object, or null.</summary>
+    public byte[]? Snapshot(string objectId)
+    {
+        lock (_gate)
+        {
+            return _snapshots.GetValueOrDefault(objectId);
+        }
+    }
+
+    /// <summary>
+    /// The recent events and then every new one until <paramref name="cancellationToken"/> ends the viewing;
+    /// null when <paramref name="maxViewers"/> already watch.
+    /// </summary>
+    public IAsyncEnumerable<string>? Watch(int maxViewers, CancellationToken cancellationToken)
+    {
+        var viewer = Channel.CreateBounded<string>(new BoundedChannelOptions(ViewerQueue) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        lock (_gate)
+        {
+            if (_viewers.Count >= maxViewers)
+            {
+                return null;
+            }
+
+            foreach (var json in _recent)
+            {
+                viewer.Writer.TryWrite(json);
+            }
+
+            _viewers.Add(viewer);
+        }
+
+        return ReadAsync(viewer, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<string> ReadAsync(Channel<string> viewer, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                string json;
+                try
+                {
+                    json = await viewer.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    yield break;
+                }
+
+                yield return json;
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _viewers.Remove(viewer);
+            }
+        }
+    }
+}
+
+/// <summary>Several taps as one: the pipeline hands each processed frame to every tap that wants it.</summary>
+public sealed class FrameTaps(IReadOnlyList<IFrameTap> taps) : IFrameTap
+{
+    public bool Wants(string camera) => taps.Any(t => t.Wants(camera));
+
+    public void Offer(FrameDetections frame, Mat image, float scale)
+    {
+        foreach (var tap in taps)
+        {
+            if (tap.Wants(frame.Camera))
+            {
+                tap.Offer(frame, image, scale);
+            }
+        }
+    }
+}
