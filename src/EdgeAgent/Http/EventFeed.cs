@@ -1,3 +1,4 @@
+using System.Net.ServerSentEvents;
 using System.Text;
 using System.Threading.Channels;
 using EdgeVision.EdgeAgent.Mqtt;
@@ -18,6 +19,12 @@ public sealed class EventFeed : IFrameTap
 
     /// <summary>Objects whose best snapshot is kept (the oldest goes first).</summary>
     public const int KeptSnapshots = 256;
+
+    /// <summary>The SSE event type of each event.</summary>
+    public const string EventType = "event";
+
+    /// <summary>The SSE event type of the first message, which only says the feed is open.</summary>
+    public const string ReadyEventType = "ready";
 
     /// <summary>Events waiting for one viewer before its oldest are dropped.</summary>
     public const int ViewerQueue = 64;
@@ -103,7 +110,7 @@ public sealed class EventFeed : IFrameTap
     /// The recent events and then every new one until <paramref name="cancellationToken"/> ends the viewing;
     /// null when <paramref name="maxViewers"/> already watch.
     /// </summary>
-    public IAsyncEnumerable<string>? Watch(int maxViewers, CancellationToken cancellationToken)
+    public IAsyncEnumerable<SseItem<string>>? Watch(int maxViewers, CancellationToken cancellationToken)
     {
         var viewer = Channel.CreateBounded<string>(new BoundedChannelOptions(ViewerQueue) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
         lock (_gate)
@@ -124,10 +131,13 @@ public sealed class EventFeed : IFrameTap
         return ReadAsync(viewer, cancellationToken);
     }
 
-    private async IAsyncEnumerable<string> ReadAsync(Channel<string> viewer, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<SseItem<string>> ReadAsync(Channel<string> viewer, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         try
         {
+            // Sent at once, so the viewer has the response's headers before the first event, however long that takes.
+            yield return new SseItem<string>(string.Empty, ReadyEventType);
+
             while (true)
             {
                 string json;
@@ -140,7 +150,7 @@ public sealed class EventFeed : IFrameTap
                     yield break;
                 }
 
-                yield return json;
+                yield return new SseItem<string>(json, EventType);
             }
         }
         finally

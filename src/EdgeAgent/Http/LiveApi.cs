@@ -15,7 +15,7 @@ public static class LiveApi
     public static IEndpointRouteBuilder MapLiveApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/cameras/{name}/stream.mjpeg", StreamAsync).WithName("LiveStream").WithSummary("The camera's processed frames with their boxes as MJPEG (multipart/x-mixed-replace)");
-        app.MapGet("/api/events/stream", Events).WithName("EventFeed").WithSummary("The recent events, then each new one, as server-sent events in the MQTT event JSON");
+        app.MapGet("/api/events/stream", Events).WithName("EventFeed").WithSummary("A 'ready' event, the recent events, then each new one, as server-sent events ('event') in the MQTT event JSON");
         app.MapGet("/api/objects/{objectId}/snapshot.jpg", Snapshot).WithName("ObjectSnapshot").WithSummary("The best view of a recent object");
         return app;
     }
@@ -57,6 +57,9 @@ public static class LiveApi
             response.ContentType = "multipart/x-mixed-replace; boundary=frame";
             response.Headers.CacheControl = "no-store";
             await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+
+            // The headers go now: a camera with no frame yet still answers at once.
+            await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
             var interval = TimeSpan.FromSeconds(1.0 / rate);
             long shown = -1;
             while (!context.RequestAborted.IsCancellationRequested)
@@ -98,7 +101,7 @@ public static class LiveApi
         var events = feed.Watch(options.Value.EventViewers, context.RequestAborted);
         return events is null
             ? TypedResults.Problem(Problems.Of(503, "too many viewers", $"the event feed already has {options.Value.EventViewers} viewers", "path"))
-            : TypedResults.ServerSentEvents(events, eventType: "event");
+            : TypedResults.ServerSentEvents(events);
     }
 
     public static Results<FileContentHttpResult, ProblemHttpResult> Snapshot(string objectId, EventFeed feed) =>

@@ -141,7 +141,7 @@ public sealed partial class HttpSurfaceTests
         while (first is null)
         {
             var line = await reader.ReadLineAsync(limit.Token) ?? throw new EndOfStreamException("the feed ended");
-            if (line.StartsWith("data: ", StringComparison.Ordinal))
+            if (line.StartsWith("data: ", StringComparison.Ordinal) && line.Length > "data: ".Length)
             {
                 var json = JsonDocument.Parse(line["data: ".Length..]);
                 if (json.RootElement.GetProperty("type").GetString() == "new")
