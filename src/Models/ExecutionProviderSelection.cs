@@ -10,9 +10,20 @@ namespace EdgeVision.Models;
 /// </summary>
 internal static partial class ExecutionProviderSelection
 {
-    public static InferenceSession CreateSession(string modelPath, DetectorOptions options, ILogger logger, out string activeProvider)
+    /// <param name="nvidiaDriverPresent">Whether an NVIDIA driver is installed (<see cref="NvidiaDriver.IsPresent"/> when null).</param>
+    public static InferenceSession CreateSession(string modelPath, DetectorOptions options, ILogger logger, out string activeProvider, Func<bool>? nvidiaDriverPresent = null)
     {
         var unavailable = new HashSet<string>(StringComparer.Ordinal);
+
+        // Without a driver no GPU provider can load: say so once, plainly, instead of a warning per provider on
+        // every start of every CPU-only box. With a driver, a provider that fails is worth a warning each.
+        var gpus = options.ExecutionProviders.Where(p => p is ExecutionProvider.TensorRt or ExecutionProvider.Cuda).Distinct(StringComparer.Ordinal).ToArray();
+        if (gpus.Length > 0 && !(nvidiaDriverPresent ?? NvidiaDriver.IsPresent)())
+        {
+            LogNoDriver(logger, string.Join(" and ", gpus));
+            unavailable.UnionWith(gpus);
+        }
+
         while (true)
         {
             using var sessionOptions = CreateSessionOptions(options);
@@ -167,6 +178,9 @@ internal static partial class ExecutionProviderSelection
         var at = line.LastIndexOf(marker, StringComparison.Ordinal);
         return at >= 0 ? line[(at + marker.Length)..] : line;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No NVIDIA driver on this machine: {Providers} not tried")]
+    private static partial void LogNoDriver(ILogger logger, string providers);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Execution provider {Provider} is unavailable ({Reason}); falling back to the next one")]
     private static partial void LogProviderUnavailable(ILogger logger, string provider, string reason);

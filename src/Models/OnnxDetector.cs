@@ -102,7 +102,11 @@ public sealed partial class OnnxDetector : IDisposable
     /// Opens an inference session for <paramref name="model"/>. Each requested execution provider that
     /// cannot be loaded on this machine is skipped with one warning naming it and the reason.
     /// </summary>
-    public static OnnxDetector Create(ModelPackage model, DetectorOptions? options = null, ILogger? logger = null)
+    public static OnnxDetector Create(ModelPackage model, DetectorOptions? options = null, ILogger? logger = null) =>
+        Create(model, options, logger, nvidiaDriverPresent: null);
+
+    /// <param name="nvidiaDriverPresent">Stands in for the driver check (<see cref="NvidiaDriver.IsPresent"/> when null).</param>
+    internal static OnnxDetector Create(ModelPackage model, DetectorOptions? options, ILogger? logger, Func<bool>? nvidiaDriverPresent)
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new DetectorOptions();
@@ -114,7 +118,7 @@ public sealed partial class OnnxDetector : IDisposable
         }
 
         var decoder = DetectionDecoderFactory.Create(model);
-        var session = ExecutionProviderSelection.CreateSession(model.ModelPath, options, logger, out var activeProvider);
+        var session = ExecutionProviderSelection.CreateSession(model.ModelPath, options, logger, out var activeProvider, nvidiaDriverPresent);
         try
         {
             return new OnnxDetector(session, model, decoder, options, activeProvider);

@@ -208,13 +208,11 @@ public sealed partial class DetectionPipeline : IPipelineStatistics, IDisposable
 
     private static void CheckOptions(PipelineOptions options)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.CaptureQueueCapacity, nameof(options.CaptureQueueCapacity));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.PreprocessedQueueCapacity, nameof(options.PreprocessedQueueCapacity));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.InferredQueueCapacity, nameof(options.InferredQueueCapacity));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.PublishQueueCapacity, nameof(options.PublishQueueCapacity));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxBatchSize, nameof(options.MaxBatchSize));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatchWait, TimeSpan.Zero, nameof(options.MaxBatchWait));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.DrainTimeout, TimeSpan.Zero, nameof(options.DrainTimeout));
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("pipeline options are invalid: " + string.Join("; ", errors), nameof(options));
+        }
     }
 
     private static void CheckCameras(CameraOptions[] cameras)

@@ -39,4 +39,29 @@ public sealed class PipelineOptions
     /// in flight after that is discarded and counted as failed.
     /// </summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Every problem with these options, each as "Key: problem", in one place for the agent's start-up check and
+    /// the pipeline's own: a value that passes here never fails later inside a stage.
+    /// </summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        Require(errors, CaptureQueueCapacity is >= 1 and <= 64, $"{nameof(CaptureQueueCapacity)}: must be 1 to 64, found {CaptureQueueCapacity}");
+        Require(errors, PreprocessedQueueCapacity is >= 1 and <= 1024, $"{nameof(PreprocessedQueueCapacity)}: must be 1 to 1024, found {PreprocessedQueueCapacity}");
+        Require(errors, InferredQueueCapacity is >= 1 and <= 1024, $"{nameof(InferredQueueCapacity)}: must be 1 to 1024, found {InferredQueueCapacity}");
+        Require(errors, PublishQueueCapacity is >= 1 and <= 100_000, $"{nameof(PublishQueueCapacity)}: must be 1 to 100000, found {PublishQueueCapacity}");
+        Require(errors, MaxBatchSize is >= 1 and <= 64, $"{nameof(MaxBatchSize)}: must be 1 to 64, found {MaxBatchSize}");
+        Require(errors, MaxBatchWait >= TimeSpan.Zero && MaxBatchWait <= TimeSpan.FromSeconds(1), $"{nameof(MaxBatchWait)}: must be 0 to 00:00:01, found {MaxBatchWait}");
+        Require(errors, DrainTimeout >= TimeSpan.Zero && DrainTimeout <= TimeSpan.FromMinutes(10), $"{nameof(DrainTimeout)}: must be 0 to 00:10:00, found {DrainTimeout}");
+        return errors;
+    }
+
+    private static void Require(List<string> errors, bool condition, string message)
+    {
+        if (!condition)
+        {
+            errors.Add(message);
+        }
+    }
 }

@@ -64,12 +64,7 @@ public sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVi
             }
         }
 
-        var pipeline = options.Pipeline;
-        Require(errors, pipeline.CaptureQueueCapacity is >= 1 and <= 64, $"{s}:Pipeline:CaptureQueueCapacity: must be 1 to 64, found {pipeline.CaptureQueueCapacity}");
-        Require(errors, pipeline.PreprocessedQueueCapacity is >= 1 and <= 1024, $"{s}:Pipeline:PreprocessedQueueCapacity: must be 1 to 1024, found {pipeline.PreprocessedQueueCapacity}");
-        Require(errors, pipeline.PublishQueueCapacity is >= 1 and <= 100_000, $"{s}:Pipeline:PublishQueueCapacity: must be 1 to 100000, found {pipeline.PublishQueueCapacity}");
-        Require(errors, pipeline.MaxBatchSize is >= 1 and <= 64, $"{s}:Pipeline:MaxBatchSize: must be 1 to 64, found {pipeline.MaxBatchSize}");
-        Require(errors, pipeline.MaxBatchWait >= TimeSpan.Zero && pipeline.MaxBatchWait <= TimeSpan.FromSeconds(1), $"{s}:Pipeline:MaxBatchWait: must be 0 to 00:00:01, found {pipeline.MaxBatchWait}");
+        errors.AddRange(options.Pipeline.Validate().Select(e => $"{s}:Pipeline:{e}"));
         Require(errors, options.SnapshotArchiveBytes >= 0, $"{s}:SnapshotArchiveBytes: must not be negative, found {options.SnapshotArchiveBytes}");
         Require(errors, options.ConsoleSummaryInterval >= TimeSpan.Zero, $"{s}:ConsoleSummaryInterval: must not be negative");
 

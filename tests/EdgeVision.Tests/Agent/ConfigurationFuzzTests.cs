@@ -33,6 +33,7 @@ public sealed class ConfigurationFuzzTests : IDisposable
         "EdgeVision:Detector:ScoreThreshold", "EdgeVision:Detector:NmsIouThreshold", "EdgeVision:Detector:MaxDetections",
         "EdgeVision:Detector:IntraOpThreads", "EdgeVision:Detector:ExecutionProviders:0", "EdgeVision:Detector:ClassScoreThresholds:person",
         "EdgeVision:Pipeline:CaptureQueueCapacity", "EdgeVision:Pipeline:MaxBatchSize", "EdgeVision:Pipeline:MaxBatchWait",
+        "EdgeVision:Pipeline:InferredQueueCapacity", "EdgeVision:Pipeline:DrainTimeout", "EdgeVision:Pipeline:PreprocessedQueueCapacity",
         "EdgeVision:Cameras:0:Name", "EdgeVision:Cameras:0:Source", "EdgeVision:Cameras:0:DetectFps", "EdgeVision:Cameras:0:PaceFps",
         "EdgeVision:Cameras:0:Loop", "EdgeVision:Cameras:0:CaptureNice", "EdgeVision:Cameras:0:OpenTimeout",
         "EdgeVision:Cameras:0:ReconnectInitialDelay", "EdgeVision:Cameras:0:Analytics:Mode", "EdgeVision:Cameras:0:Analytics:SummaryInterval",

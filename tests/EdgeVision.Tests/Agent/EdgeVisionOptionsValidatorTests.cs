@@ -53,6 +53,29 @@ public sealed class EdgeVisionOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_QueueAndDrainSettingsThePipelineWouldRefuse_RefusedAtStart()
+    {
+        var options = new EdgeVisionOptions
+        {
+            Pipeline = new PipelineOptions { InferredQueueCapacity = 0, DrainTimeout = TimeSpan.FromSeconds(-1) },
+            Cameras = [new CameraOptions { Name = "sample", Source = "samples/vtest-clip.mp4" }],
+        };
+
+        var failures = _validator.Validate(null, options).Failures!;
+
+        Assert.Equal(
+            [
+                "EdgeVision:Pipeline:InferredQueueCapacity: must be 1 to 1024, found 0",
+                "EdgeVision:Pipeline:DrainTimeout: must be 0 to 00:10:00, found -00:00:01",
+            ],
+            failures);
+
+        // The pipeline refuses the same options with the same words, so nothing that passed start-up fails later.
+        var refused = Assert.Throws<ArgumentException>(() => new DetectionPipeline(new Tests.Pipeline.NoDetector(), options.Pipeline));
+        Assert.Contains("InferredQueueCapacity: must be 1 to 1024, found 0; DrainTimeout: must be 0 to 00:10:00, found -00:00:01", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_BadMotionSettings_EveryProblemNamedWithItsKey()
     {
         var motion = new MotionOptions

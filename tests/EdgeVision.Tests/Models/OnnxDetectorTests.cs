@@ -12,14 +12,29 @@ public sealed class OnnxDetectorTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     [Fact]
-    public void Create_NoGpuOnThisMachine_FallsBackToCpuWithOneWarningPerProvider()
+    public void Create_NoNvidiaDriverOnThisMachine_OneInformationLineAndTheCpu()
     {
-        // No machine that runs these tests has a GPU or the CUDA/TensorRT libraries, so both GPU
-        // providers fail to load for real here; nothing is faked.
+        // No machine that runs these tests has an NVIDIA driver; nothing is faked here.
+        Assert.False(NvidiaDriver.IsPresent(), "this test expects a machine without an NVIDIA driver");
         var model = ModelCatalog.LoadManifest(SyntheticNanoDetModel.Write(_directory.Path, new NanoDetHeadEncoding()));
         var logger = new RecordingLogger();
 
         using var detector = OnnxDetector.Create(model, new DetectorOptions(), logger);
+
+        Assert.Equal("CPU", detector.ActiveProvider);
+        var entry = Assert.Single(logger.Entries);
+        Assert.Equal((LogLevel.Information, "No NVIDIA driver on this machine: TensorRT and CUDA not tried"), (entry.Level, entry.Message));
+    }
+
+    [Fact]
+    public void Create_FakeNvidiaDriverPresentButNoGpuLibraries_FallsBackToCpuWithOneWarningPerProvider()
+    {
+        // The driver check is faked to say yes (no GPU exists here); the providers then really try to load and
+        // fail for want of the CUDA and TensorRT libraries, as on a machine with a driver but a broken install.
+        var model = ModelCatalog.LoadManifest(SyntheticNanoDetModel.Write(_directory.Path, new NanoDetHeadEncoding()));
+        var logger = new RecordingLogger();
+
+        using var detector = OnnxDetector.Create(model, new DetectorOptions(), logger, nvidiaDriverPresent: () => true);
 
         Assert.Equal("CPU", detector.ActiveProvider);
         Assert.Collection(

@@ -156,3 +156,23 @@ internal static class TestVideos
         }
     }
 }
+
+/// <summary>A detector that is never run: for checks that end before any frame (the options a pipeline refuses).</summary>
+internal sealed class NoDetector : IBatchDetector
+{
+    public string ModelName => "none";
+
+    public string ExecutionProvider => "none";
+
+    public int MaxBatchSize => 4;
+
+    public int InputWidth => 416;
+
+    public int InputHeight => 416;
+
+    public void PrepareSlot(int slot, Mat scaledImage) => throw new InvalidOperationException("this detector is never run");
+
+    public void RunBatch(int batchSize) => throw new InvalidOperationException("this detector is never run");
+
+    public void DecodeSlot(int slot, in LetterboxTransform transform, List<Detection> detections) => throw new InvalidOperationException("this detector is never run");
+}
