@@ -22,6 +22,7 @@ public static class ConfigurationCheck
         ConfigurationShape.Check(edge, typeof(EdgeVisionOptions), errors);
         ConfigurationShape.Check(configuration.GetSection(MqttOptions.SectionName), typeof(MqttOptions), errors);
         ConfigurationShape.Check(configuration.GetSection(Http.HttpOptions.SectionName), typeof(Http.HttpOptions), errors);
+        ConfigurationShape.Check(configuration.GetSection(Store.StoreOptions.SectionName), typeof(Store.StoreOptions), errors);
         if (errors.Count > 0)
         {
             return errors;
@@ -66,6 +67,7 @@ public static class ConfigurationCheck
 
         var mqtt = Bind<MqttOptions>(configuration.GetSection(MqttOptions.SectionName), errors) ?? new MqttOptions();
         var http = Bind<Http.HttpOptions>(configuration.GetSection(Http.HttpOptions.SectionName), errors) ?? new Http.HttpOptions();
+        var store = Bind<Store.StoreOptions>(configuration.GetSection(Store.StoreOptions.SectionName), errors) ?? new Store.StoreOptions();
         if (errors.Count > 0)
         {
             return errors;
@@ -79,6 +81,7 @@ public static class ConfigurationCheck
 
         errors.AddRange(MqttOptionsValidator.Collect(mqtt));
         errors.AddRange(Http.HttpOptionsValidator.Collect(http));
+        errors.AddRange(Store.StoreOptions.Validate(store));
         return errors;
     }
 

@@ -31,9 +31,11 @@ public sealed partial class PipelineService : BackgroundService
         CameraStates states,
         ILoggerFactory loggerFactory,
         IHostApplicationLifetime lifetime,
-        IFrameTap? tap = null)
+        IEnumerable<IFrameTap> taps)
     {
-        _tap = tap;
+        // Every part that looks at processed frames (the web surface's latest images and event feed, the store).
+        var all = taps.ToArray();
+        _tap = all.Length == 0 ? null : new FrameTaps(all);
         _options = options.Value;
         _paths = paths;
         _sink = sink;

@@ -28,4 +28,5 @@ public sealed record HealthReport(string Status, IReadOnlyList<string> Reasons);
 [JsonSerializable(typeof(CameraInfo[]))]
 [JsonSerializable(typeof(HealthReport))]
 [JsonSerializable(typeof(StatsMessage))]
+[JsonSerializable(typeof(CountSeries))]
 public sealed partial class HttpJsonContext : JsonSerializerContext;

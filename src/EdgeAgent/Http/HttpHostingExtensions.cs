@@ -21,7 +21,8 @@ public static class HttpHostingExtensions
         services.AddSingleton(sp => new EventFeed(
             sp.GetRequiredService<IOptions<Mqtt.MqttOptions>>().Value.DeviceId,
             sp.GetRequiredService<IOptions<HttpOptions>>().Value.Enabled));
-        services.AddSingleton<IFrameTap>(sp => new FrameTaps([sp.GetRequiredService<LatestFrames>(), sp.GetRequiredService<EventFeed>()]));
+        services.AddSingleton<IFrameTap>(sp => sp.GetRequiredService<LatestFrames>());
+        services.AddSingleton<IFrameTap>(sp => sp.GetRequiredService<EventFeed>());
         services.AddSingleton<HttpSurface>();
         services.AddHostedService(sp => sp.GetRequiredService<HttpSurface>());
         return builder;

@@ -105,6 +105,7 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
         services.AddSingleton(_services.GetRequiredService<IPipelineStatistics>());
         services.AddSingleton(_services.GetRequiredService<LatestFrames>());
         services.AddSingleton(_services.GetRequiredService<EventFeed>());
+        services.AddSingleton(_services.GetRequiredService<Store.EventStore>());
         services.AddSingleton(_services.GetRequiredService<IOptions<HttpOptions>>());
         services.AddSingleton(_services.GetRequiredService<DetectCommandHandler>());
         services.AddSingleton(_services.GetRequiredService<MqttPublisher>());
@@ -124,6 +125,7 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
         app.MapStatusApi();
         app.MapCamerasApi();
         app.MapLiveApi();
+        app.MapHistoryApi();
         app.MapPrometheusScrapingEndpoint().WithName("Metrics");
 
         try

@@ -1,5 +1,6 @@
 using EdgeVision.EdgeAgent.Hosting;
 using EdgeVision.EdgeAgent.Http;
+using EdgeVision.EdgeAgent.Store;
 using EdgeVision.EdgeAgent.Mqtt;
 using EdgeVision.Models;
 using EdgeVision.Pipeline;
@@ -63,6 +64,7 @@ public sealed class RunVerb : IVerb
 
         builder.AddMqttPublishing();
         builder.AddEdgeVisionPipeline(paths);
+        builder.AddEventStore();
         builder.AddHttpSurface();
         builder.Services.AddSingleton(sp => WatchHint(sp.GetRequiredService<IOptions<MqttOptions>>().Value));
 

@@ -28,7 +28,7 @@ public sealed class ConfigurationFuzzTests : IDisposable
         "Mqtt:PasswordFile", "Mqtt:UsernameFile", "Mqtt:KeepAlive", "Mqtt:ConnectTimeout", "Mqtt:PublishTimeout",
         "Mqtt:ReconnectInitialDelay", "Mqtt:ReconnectMaxDelay", "Mqtt:StatsInterval", "Mqtt:Embedded:Port",
         "Mqtt:Embedded:BindAddress", "Mqtt:Tls:Enabled", "Mqtt:Tls:CaFile", "Mqtt:Tls:ClientCertificateFile", "Mqtt:Tls:ClientKeyFile",
-        "Mqtt:Tls", "Mqtt:Embedded", "Http:Enabled", "Http:Url", "Http",
+        "Mqtt:Tls", "Mqtt:Embedded", "Http:Enabled", "Http:Url", "Http", "Http:LiveMaxFps", "Store:Enabled", "Store:Path", "Store:MaxAge", "Store:MaxBytes", "Store:CountInterval", "Store",
         "EdgeVision:Model", "EdgeVision:SnapshotArchiveBytes", "EdgeVision:ConsoleSummaryInterval", "EdgeVision:SnapshotDirectory",
         "EdgeVision:Detector:ScoreThreshold", "EdgeVision:Detector:NmsIouThreshold", "EdgeVision:Detector:MaxDetections",
         "EdgeVision:Detector:IntraOpThreads", "EdgeVision:Detector:ExecutionProviders:0", "EdgeVision:Detector:ClassScoreThresholds:person",
@@ -144,7 +144,7 @@ public sealed class ConfigurationFuzzTests : IDisposable
             foreach (var error in errors)
             {
                 Assert.True(
-                    error.StartsWith("EdgeVision", StringComparison.Ordinal) || error.StartsWith("Mqtt", StringComparison.Ordinal) || error.StartsWith("Http", StringComparison.Ordinal),
+                    error.StartsWith("EdgeVision", StringComparison.Ordinal) || error.StartsWith("Mqtt", StringComparison.Ordinal) || error.StartsWith("Http", StringComparison.Ordinal) || error.StartsWith("Store", StringComparison.Ordinal),
                     $"round {round} ({Describe(overrides)}): '{error}' names no key");
             }
         }

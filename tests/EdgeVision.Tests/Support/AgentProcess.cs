@@ -42,6 +42,9 @@ public sealed class AgentProcess : IDisposable
         // Agents of different tests run side by side: each web surface takes a free port unless a test says otherwise
         // (the agent prints the address it got). An --Http:… argument still wins over this.
         info.Environment["EDGEVISION_Http__Url"] = "http://127.0.0.1:0";
+
+        // Each agent keeps its history in a database of its own, not the state directory's shared one.
+        info.Environment["EDGEVISION_Store__Path"] = Path.Combine(Path.GetTempPath(), "edgevision-test-stores", Guid.NewGuid().ToString("N") + ".db");
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;

@@ -1,0 +1,168 @@
+using System.Net;
+using System.Text.Json;
+using EdgeVision.EdgeAgent.Store;
+using EdgeVision.Pipeline;
+using EdgeVision.Pipeline.Analytics;
+using EdgeVision.Tests.Models;
+using EdgeVision.Tests.Mqtt;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeVision.Tests.Http;
+
+/// <summary>The on-device history: a real SQLite file, written by the real agent or by the store alone.</summary>
+public sealed class EventStoreTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private readonly TemporaryDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task Agent_EventsPagedWithBeforeAreExactAndOutliveARestart()
+    {
+        var database = _directory.Combine("history.db");
+        List<string> firstRun;
+        await using (var agent = await HttpSurfaceTests.RunningAgent.StartAsync($"--Store:Path={database}"))
+        {
+            using var http = agent.Client;
+            await HttpSurfaceTests.Eventually(async () => JsonDocument.Parse(await http.GetStringAsync("/api/events?limit=500")).RootElement.GetArrayLength() >= 30, "fewer than 30 events stored");
+
+            // Pages of 7 with before = the last id of the page before, against one query for everything up to the
+            // first page's newest event: the same events, in the same order, none twice.
+            var all = Ids(await http.GetStringAsync("/api/events?limit=500"));
+            var newest = all[0];
+            var everything = Ids(await http.GetStringAsync($"/api/events?limit=500&before={Uri.EscapeDataString(newest)}"));
+            var paged = new List<string>();
+            var cursor = newest;
+            while (true)
+            {
+                var page = Ids(await http.GetStringAsync($"/api/events?limit=7&before={Uri.EscapeDataString(cursor)}"));
+                if (page.Count == 0)
+                {
+                    break;
+                }
+
+                Assert.True(page.Count <= 7);
+                paged.AddRange(page);
+                cursor = page[^1];
+            }
+
+            Assert.Equal(everything, paged);
+            Assert.Equal(paged.Count, paged.Distinct().Count());
+            Assert.Equal(all.Skip(1).Take(everything.Count), everything);
+
+            // after is the other direction: nothing is newer than the newest.
+            Assert.Empty(Ids(await http.GetStringAsync($"/api/events?after={Uri.EscapeDataString(newest)}&before={Uri.EscapeDataString(newest)}")));
+            using var one = JsonDocument.Parse(await http.GetStringAsync($"/api/events/{Uri.EscapeDataString(newest)}"));
+            Assert.Equal(newest, one.RootElement.GetProperty("event_id").GetString());
+
+            var counts = JsonDocument.Parse(await http.GetStringAsync("/api/counts?camera=sample&label=person&step=1"));
+            Assert.NotEmpty(counts.RootElement.GetProperty("points").EnumerateArray());
+            firstRun = all;
+            agent.Process.Terminate();
+            Assert.Equal(0, agent.Process.WaitForExit(Bound));
+        }
+
+        await using (var again = await HttpSurfaceTests.RunningAgent.StartAsync($"--Store:Path={database}"))
+        {
+            using var http = again.Client;
+            await HttpSurfaceTests.Eventually(async () => (await http.GetAsync($"/api/events/{Uri.EscapeDataString(firstRun[^1])}")).StatusCode == HttpStatusCode.OK, "an event of the first run is gone");
+        }
+    }
+
+    [Fact]
+    public async Task Agent_CorruptDatabase_OneLineNamingTheFileAndDetectionGoesOn()
+    {
+        var database = _directory.Combine("broken.db");
+        var noise = new byte[64 * 1024];
+        new Random(5).NextBytes(noise);
+        await File.WriteAllBytesAsync(database, noise);
+
+        await using var agent = await HttpSurfaceTests.RunningAgent.StartAsync($"--Store:Path={database}");
+        await using var subscriber = await MosquittoSubscriber.StartAsync(agent.MqttPort, $"edgevision/{agent.Device}/sample/detections");
+        await subscriber.WaitForTopicAsync($"edgevision/{agent.Device}/sample/detections").WaitAsync(Bound);
+        Assert.True(agent.Process.WaitForOutput($"Store: the database {database} cannot be opened", Bound), agent.Process.Output);
+        Assert.Single(agent.Process.Output.Split('\n'), l => l.Contains("Store: the database", StringComparison.Ordinal));
+
+        using var http = agent.Client;
+        var events = await http.GetAsync("/api/events");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, events.StatusCode);
+        Assert.False(agent.Process.HasExited);
+    }
+
+    [Fact]
+    public async Task Prune_EventsAndSamplesOlderThanMaxAge_RemovedExactlyTheRestKept()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        var options = new StoreOptions { Path = _directory.Combine("prune.db"), MaxAge = TimeSpan.FromMinutes(10), CountInterval = TimeSpan.FromHours(1) };
+        using var store = new EventStore(options, "dev1", NullLogger<EventStore>.Instance, clock);
+        await store.StartAsync(CancellationToken.None);
+        await HttpSurfaceTests.Eventually(() => Task.FromResult(store.Available), "the store did not open");
+
+        // Three events 30, 20 and 5 minutes old, and two count samples 15 and 1 minute old.
+        store.Offer(Frame(clock.GetUtcNow(), [Event("e-old", clock.GetUtcNow().AddMinutes(-30)), Event("e-older-than-max", clock.GetUtcNow().AddMinutes(-20)), Event("e-new", clock.GetUtcNow().AddMinutes(-5))], []), null!, 1);
+        store.Offer(Frame(clock.GetUtcNow().AddMinutes(-15), [], [new CountChange("yard", CountKind.Occupancy, "all", "person", null, 2)]), null!, 1);
+        store.Offer(Frame(clock.GetUtcNow().AddMinutes(-1), [], [new CountChange("yard", CountKind.Occupancy, "all", "person", null, 3)]), null!, 1);
+        await HttpSurfaceTests.Eventually(() => Task.FromResult(store.Counters is { EventsWritten: 3, CountsWritten: 2 }), $"rows not written: {store.Counters}");
+
+        // The store prunes when it opens and then once a minute: two minutes on, whatever the first pass found, the
+        // second has removed the rest; exactly the three rows older than ten minutes go, and nothing more later.
+        clock.Advance(TimeSpan.FromMinutes(2));
+        await HttpSurfaceTests.Eventually(() => Task.FromResult(store.Counters.Pruned >= 3), $"pruned {store.Counters.Pruned}");
+        await Task.Delay(1500);
+
+        Assert.Equal(3, store.Counters.Pruned);
+        Assert.Equal(["e-new"], store.Events(null, null, null, null, null, 100).Select(j => JsonDocument.Parse(j).RootElement.GetProperty("event_id").GetString()));
+        var points = store.Counts("yard", "all", "person", "occupancy", string.Empty, clock.GetUtcNow().AddHours(-1), clock.GetUtcNow(), TimeSpan.FromSeconds(1));
+        Assert.Equal([3], points.Select(p => p.Value));
+        await store.StopAsync(CancellationToken.None);
+    }
+
+    private static List<string> Ids(string json) =>
+        JsonDocument.Parse(json).RootElement.EnumerateArray().Select(e => e.GetProperty("event_id").GetString()!).ToList();
+
+    private static FrameDetections Frame(DateTimeOffset at, TrackEvent[] events, CountChange[] counts) =>
+        new("yard", 1, at, 0, 1280, 720, "m", 1, 1, []) { Analytics = new FrameAnalytics([], events, counts) };
+
+    private static TrackEvent Event(string id, DateTimeOffset at) => new()
+    {
+        EventId = id,
+        ObjectId = id + "-object",
+        Seq = 1,
+        Type = TrackEventType.New,
+        Changes = TrackChanges.None,
+        Camera = "yard",
+        TrackId = 1,
+        Label = "person",
+        Score = 0.9f,
+        TopScore = 0.9f,
+        FirstSeen = at,
+        LastSeen = at,
+        Box = new BoxF(1, 2, 3, 4),
+        IsStationary = false,
+        Colours = null,
+        Speed = 0,
+        SpeedClass = SpeedClass.Stationary,
+        Direction = null,
+        CurrentZones = [],
+        EnteredZones = [],
+        LineCrossings = [],
+        ZoneDwellSeconds = new Dictionary<string, double>(),
+        DwellSeconds = 0,
+        BetterSnapshot = false,
+    };
+
+    /// <summary>A clock the test moves by hand; timestamps follow the wall time it shows.</summary>
+    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
+    {
+        private long _ticks = start.UtcTicks;
+
+        public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+    }
+}
