@@ -17,7 +17,10 @@ public static class HttpHostingExtensions
         var services = builder.Services;
         services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HttpOptions>, HttpOptionsValidator>();
-        services.AddSingleton(sp => new LatestFrames(sp.GetRequiredService<IOptions<HttpOptions>>().Value.Enabled));
+        services.AddSingleton(sp => new LatestFrames(
+            sp.GetRequiredService<IOptions<HttpOptions>>().Value.Enabled,
+            sp.GetRequiredService<IOptions<Hosting.EdgeVisionOptions>>().Value.Cameras
+                .Where(c => c.Enabled).GroupBy(c => c.Name).ToDictionary(g => g.Key, g => g.First().Analytics)));
         services.AddSingleton(sp => new EventFeed(
             sp.GetRequiredService<IOptions<Mqtt.MqttOptions>>().Value.DeviceId,
             sp.GetRequiredService<IOptions<HttpOptions>>().Value.Enabled));

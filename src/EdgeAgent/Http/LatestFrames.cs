@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using EdgeVision.Pipeline;
+using EdgeVision.Pipeline.Analytics;
 using OpenCvSharp;
 
 namespace EdgeVision.EdgeAgent.Http;
@@ -16,11 +17,14 @@ public sealed class LatestFrames : IFrameTap
 
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
     private readonly bool _enabled;
+    private readonly IReadOnlyDictionary<string, CameraAnalyticsOptions> _analytics;
 
     /// <param name="enabled">False (the web surface is off): nothing is kept and nothing costs.</param>
-    public LatestFrames(bool enabled = true)
+    /// <param name="analytics">Each camera's zones and lines, drawn on its images; none when null.</param>
+    public LatestFrames(bool enabled = true, IReadOnlyDictionary<string, CameraAnalyticsOptions>? analytics = null)
     {
         _enabled = enabled;
+        _analytics = analytics ?? new Dictionary<string, CameraAnalyticsOptions>();
     }
 
     public bool Wants(string camera) => _enabled;
@@ -119,6 +123,11 @@ public sealed class LatestFrames : IFrameTap
 
         if (boxes)
         {
+            if (_analytics.TryGetValue(camera, out var areas))
+            {
+                DrawAreas(copy, areas, frame.Width, frame.Height, scale);
+            }
+
             Draw(copy, frame, scale);
         }
 
@@ -132,6 +141,42 @@ public sealed class LatestFrames : IFrameTap
         }
 
         return jpeg;
+    }
+
+    /// <summary>Zones as outlines and counting lines as segments with their name, in the frame's pixels scaled to the image.</summary>
+    private static void DrawAreas(Mat image, CameraAnalyticsOptions areas, int width, int height, float scale)
+    {
+        var thickness = Math.Max(1, image.Height / 240);
+        var zoneColour = new Scalar(255, 200, 0);
+        var lineColour = new Scalar(0, 200, 255);
+        foreach (var zone in areas.Zones)
+        {
+            var normalized = RegionCoordinates.IsNormalized(zone.Normalized, zone.Points);
+            var outline = zone.Points.Select(p => RegionCoordinates.ToPixels(p, normalized, width, height))
+                .Select(p => new Point((int)(p.X * scale), (int)(p.Y * scale))).ToArray();
+            if (outline.Length >= 3)
+            {
+                Cv2.Polylines(image, [outline], isClosed: true, zoneColour, thickness, LineTypes.AntiAlias);
+                Label(image, zone.Name, outline[0], zoneColour);
+            }
+        }
+
+        foreach (var line in areas.Lines)
+        {
+            var normalized = RegionCoordinates.IsNormalized(line.Normalized, [line.A, line.B]);
+            var a = RegionCoordinates.ToPixels(line.A, normalized, width, height);
+            var b = RegionCoordinates.ToPixels(line.B, normalized, width, height);
+            var from = new Point((int)(a.X * scale), (int)(a.Y * scale));
+            Cv2.Line(image, from, new Point((int)(b.X * scale), (int)(b.Y * scale)), lineColour, thickness + 1, LineTypes.AntiAlias);
+            Label(image, line.Name, from, lineColour);
+        }
+    }
+
+    private static void Label(Mat image, string text, Point at, Scalar colour)
+    {
+        var origin = new Point(Math.Max(0, at.X + 3), Math.Max(12, at.Y - 4));
+        Cv2.PutText(image, text, origin, HersheyFonts.HersheySimplex, 0.45, Scalar.Black, 3, LineTypes.AntiAlias);
+        Cv2.PutText(image, text, origin, HersheyFonts.HersheySimplex, 0.45, colour, 1, LineTypes.AntiAlias);
     }
 
     private static void Draw(Mat image, FrameDetections frame, float scale)

@@ -45,6 +45,6 @@ public static class StatusApi
             : TypedResults.Json(new HealthReport("unavailable", reasons), HttpJsonContext.Default.HealthReport, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    public static JsonHttpResult<StatsMessage> Stats(IPipelineStatistics statistics, MqttPublisher publisher, IOptions<MqttOptions> mqtt) =>
-        TypedResults.Json(StatsMessage.From(mqtt.Value.DeviceId, statistics.Snapshot(), publisher.Counters, publisher.OutboxCounters), HttpJsonContext.Default.StatsMessage);
+    public static JsonHttpResult<StatsMessage> Stats(IPipelineStatistics statistics, MqttPublisher publisher, IOptions<MqttOptions> mqtt, Store.EventStore store) =>
+        TypedResults.Json(StatsMessage.From(mqtt.Value.DeviceId, statistics.Snapshot(), publisher.Counters, publisher.OutboxCounters, store.Counters), HttpJsonContext.Default.StatsMessage);
 }

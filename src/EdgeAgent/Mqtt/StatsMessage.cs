@@ -25,13 +25,14 @@ public sealed record StatsMessage(
     double InferenceMeanMs,
     IReadOnlyList<StageStats> Stages,
     IReadOnlyDictionary<string, long> DetectionsByLabel,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OutboxCounters? Outbox = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OutboxCounters? Outbox = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Store.StoreCounters? Store = null)
 {
     public const string SchemaName = "edgevision.stats";
 
     public const int CurrentVersion = 1;
 
-    public static StatsMessage From(string device, PipelineSnapshot snapshot, MqttPublisherCounters publisher, OutboxCounters? outbox = null)
+    public static StatsMessage From(string device, PipelineSnapshot snapshot, MqttPublisherCounters publisher, OutboxCounters? outbox = null, Store.StoreCounters? store = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var queues = new SortedDictionary<string, QueueStats>(StringComparer.Ordinal);
@@ -67,7 +68,8 @@ public sealed record StatsMessage(
             snapshot.Stages.Select(s => new StageStats(
                 s.Stage, Math.Round(s.MeanMs, 3), Math.Round(s.P50Ms, 3), Math.Round(s.P99Ms, 3), Math.Round(s.MaxMs, 3))).ToArray(),
             new SortedDictionary<string, long>(snapshot.DetectionsByLabel.ToDictionary(), StringComparer.Ordinal),
-            outbox);
+            outbox,
+            store);
     }
 
     /// <summary>Serializes into <paramref name="buffer"/> (cleared first) with the source-generated context.</summary>

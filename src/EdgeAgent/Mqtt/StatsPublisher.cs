@@ -14,9 +14,12 @@ public sealed class StatsPublisher : BackgroundService
     private readonly MqttOptions _options;
     private readonly ILogger<StatsPublisher> _logger;
     private readonly ArrayBufferWriter<byte> _buffer = new(8192);
+    private readonly Store.EventStore? _store;
 
-    public StatsPublisher(IPipelineStatistics statistics, MqttPublisher publisher, IOptions<MqttOptions> options, ILogger<StatsPublisher> logger)
+    /// <param name="store">The history, whose counters join the message when the agent keeps one.</param>
+    public StatsPublisher(IPipelineStatistics statistics, MqttPublisher publisher, IOptions<MqttOptions> options, ILogger<StatsPublisher> logger, Store.EventStore? store = null)
     {
+        _store = store;
         ArgumentNullException.ThrowIfNull(options);
         _statistics = statistics ?? throw new ArgumentNullException(nameof(statistics));
         _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
@@ -27,7 +30,7 @@ public sealed class StatsPublisher : BackgroundService
     /// <summary>Builds and publishes one stats message now.</summary>
     public async ValueTask<PublishOutcome> PublishOnceAsync(CancellationToken cancellationToken)
     {
-        var message = StatsMessage.From(_options.DeviceId, _statistics.Snapshot(), _publisher.Counters, _publisher.OutboxCounters);
+        var message = StatsMessage.From(_options.DeviceId, _statistics.Snapshot(), _publisher.Counters, _publisher.OutboxCounters, _store?.Counters);
         return await _publisher.PublishStatsAsync(message.WriteTo(_buffer), cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,7 +1,7 @@
 namespace EdgeVision.Pipeline.Analytics;
 
 /// <summary>How configured [x, y] pairs become pixels: fractions of the frame or pixels as they are.</summary>
-internal static class RegionCoordinates
+public static class RegionCoordinates
 {
     /// <summary>The explicit flag when given; otherwise fractions exactly when every coordinate is within 0–1.</summary>
     public static bool IsNormalized(bool? flag, IEnumerable<float[]> points)

@@ -53,6 +53,10 @@ public sealed partial class HttpSurfaceTests
         using var stats = JsonDocument.Parse(await http.GetStringAsync("/api/stats"));
         Assert.Equal("edgevision.stats", stats.RootElement.GetProperty("schema").GetString());
         Assert.Equal("sample", stats.RootElement.GetProperty("cameras")[0].GetProperty("name").GetString());
+        Assert.True(stats.RootElement.GetProperty("store").GetProperty("available").GetBoolean());
+        await Eventually(
+            async () => JsonDocument.Parse(await http.GetStringAsync("/api/stats")).RootElement.GetProperty("store").GetProperty("counts_written").GetInt64() > 0,
+            "the store wrote no count");
 
         Assert.Equal("nosniff", withBoxes.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("default-src 'self'; frame-ancestors 'none'", withBoxes.Headers.GetValues("Content-Security-Policy").Single());
@@ -250,6 +254,35 @@ public sealed partial class HttpSurfaceTests
             break;
         }
     }
+
+    [Fact]
+    public async Task Agent_LatestImageWithBoxes_ZoneOutlineAndLineDrawnWhereConfigured()
+    {
+        await using var agent = await RunningAgent.StartAsync(
+            "--EdgeVision:Cameras:0:Analytics:Zones:0:Name=path",
+            "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:0:0=0.2", "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:0:1=0.45",
+            "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:1:0=0.8", "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:1:1=0.45",
+            "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:2:0=0.8", "--EdgeVision:Cameras:0:Analytics:Zones:0:Points:2:1=0.9",
+            "--EdgeVision:Cameras:0:Analytics:Lines:0:Name=gate", "--EdgeVision:Cameras:0:Analytics:Lines:0:A:0=0.1", "--EdgeVision:Cameras:0:Analytics:Lines:0:A:1=0.1",
+            "--EdgeVision:Cameras:0:Analytics:Lines:0:B:0=0.1", "--EdgeVision:Cameras:0:Analytics:Lines:0:B:1=0.9");
+        using var http = agent.Client;
+        await Eventually(async () => (await http.GetAsync("/api/cameras/sample/latest.jpg")).StatusCode == HttpStatusCode.OK, "no latest image");
+
+        using var plain = Cv2.ImDecode(await http.GetByteArrayAsync("/api/cameras/sample/latest.jpg?boxes=0"), ImreadModes.Color);
+        using var drawn = Cv2.ImDecode(await http.GetByteArrayAsync("/api/cameras/sample/latest.jpg"), ImreadModes.Color);
+
+        // The zone's top edge at y = 0.45 × 480 = 216 from x = 128 to 512, in the zone colour (BGR 255, 200, 0); the
+        // line at x = 0.1 × 640 = 64 from y = 48 to 432, in the line colour (BGR 0, 200, 255). A box drawn over the
+        // edge may hide a few of the samples, so most, not all, must show it; without boxes, almost none.
+        int[] along = [.. Enumerable.Range(0, 17).Select(i => 150 + (i * 20))];
+        int[] down = [.. Enumerable.Range(0, 17).Select(i => 70 + (i * 20))];
+        Assert.True(along.Count(x => Near(drawn.At<Vec3b>(216, x), 255, 200, 0)) >= 13, "the zone's edge is not drawn");
+        Assert.True(down.Count(y => Near(drawn.At<Vec3b>(y, 64), 0, 200, 255)) >= 13, "the line is not drawn");
+        Assert.True(along.Count(x => Near(plain.At<Vec3b>(216, x), 255, 200, 0)) <= 2, "the plain image has the zone colour along the edge");
+    }
+
+    private static bool Near(Vec3b pixel, int b, int g, int r) =>
+        Math.Abs(pixel.Item0 - b) < 70 && Math.Abs(pixel.Item1 - g) < 70 && Math.Abs(pixel.Item2 - r) < 70;
 
     [Fact]
     public async Task Agent_BadRequests_ProblemDetailsNamingTheParameterNever500()

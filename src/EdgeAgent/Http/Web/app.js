@@ -4,6 +4,10 @@
 "use strict";
 
 const tiles = new Map();
+const svgNs = "http://www.w3.org/2000/svg";
+const chartWidth = 360;
+const chartHeight = 60;
+const chartEveryMs = 30000;
 const refreshMs = 2000;
 const imageGapMs = 200;
 
@@ -35,10 +39,19 @@ function tileFor(camera) {
   const inView = document.createElement("div");
   inView.className = "in-view";
   facts.append(rates, inView);
-  article.append(image, bar, facts);
+  const chart = document.createElement("figure");
+  chart.className = "chart";
+  const svg = document.createElementNS(svgNs, "svg");
+  svg.setAttribute("viewBox", `0 0 ${chartWidth} ${chartHeight}`);
+  svg.setAttribute("preserveAspectRatio", "none");
+  svg.setAttribute("role", "img");
+  const caption = document.createElement("figcaption");
+  caption.textContent = "Tracked objects in view, last hour";
+  chart.append(svg, caption);
+  article.append(image, bar, facts, chart);
   document.getElementById("cameras").append(article);
 
-  tile = { article, image, badge, toggle, rates, inView, shown: null, wanted: null, loading: false, detecting: true };
+  tile = { article, image, badge, toggle, rates, inView, svg, caption, shown: null, wanted: null, loading: false, detecting: true, chartAt: 0 };
   toggle.addEventListener("click", () => switchDetection(camera.name, tile));
   image.addEventListener("load", () => { tile.loading = false; setTimeout(() => nextImage(camera.name, tile), imageGapMs); });
   image.addEventListener("error", () => { tile.loading = false; setTimeout(() => nextImage(camera.name, tile), refreshMs); });
@@ -70,6 +83,51 @@ function render(camera) {
   if (camera.last_frame_at) {
     tile.wanted = camera.last_frame_at;
     nextImage(camera.name, tile);
+  }
+
+  if (Date.now() - tile.chartAt >= chartEveryMs) {
+    tile.chartAt = Date.now();
+    drawChart(camera.name, tile);
+  }
+}
+
+// The tracked objects in view over the last hour, from the agent's store: a line through the last value of each 30 s step.
+async function drawChart(name, tile) {
+  const to = new Date();
+  const from = new Date(to.getTime() - 3600 * 1000);
+  try {
+    const response = await fetch(`/api/counts?camera=${encodeURIComponent(name)}&step=30&from=${from.toISOString()}&to=${to.toISOString()}`, { cache: "no-store" });
+    if (!response.ok) {
+      tile.caption.textContent = response.status === 503 ? "History is off" : `History unavailable (HTTP ${response.status})`;
+      tile.svg.replaceChildren();
+      return;
+    }
+
+    const series = await response.json();
+    const points = series.points.map(p => ({ t: new Date(p.at).getTime(), v: p.value }));
+    const top = Math.max(1, ...points.map(p => p.v));
+    const x = t => ((t - from.getTime()) / (to.getTime() - from.getTime())) * chartWidth;
+    const y = v => chartHeight - 4 - (v / top) * (chartHeight - 8);
+    const line = document.createElementNS(svgNs, "polyline");
+    line.setAttribute("points", points.map(p => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(" "));
+    const parts = [line];
+    if (points.length > 0) {
+      const last = points[points.length - 1];
+      const dot = document.createElementNS(svgNs, "circle");
+      dot.setAttribute("cx", x(last.t).toFixed(1));
+      dot.setAttribute("cy", y(last.v).toFixed(1));
+      dot.setAttribute("r", "2.5");
+      parts.push(dot);
+    }
+
+    tile.svg.replaceChildren(...parts);
+    tile.svg.setAttribute("aria-label", `objects in view over the last hour, at most ${top}`);
+    tile.caption.textContent = points.length === 0 ? "Tracked objects in view, last hour: no samples yet" : `Tracked objects in view, last hour (at most ${top}, now ${points[points.length - 1].v})`;
+    if (points.length === 0) {
+      tile.chartAt = 0; // ask again on the next refresh rather than in 30 s
+    }
+  } catch (error) {
+    tile.caption.textContent = `History unavailable (${error.message})`;
   }
 }
 
