@@ -107,6 +107,8 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
         services.AddSingleton(_services.GetRequiredService<EventFeed>());
         services.AddSingleton(_services.GetRequiredService<Store.EventStore>());
         services.AddSingleton(_services.GetRequiredService<IOptions<HttpOptions>>());
+        // The agent's configuration under a type of its own: the server's own IConfiguration (Kestrel reads it) stays its own.
+        services.AddSingleton(new AgentConfiguration(_services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()));
         services.AddSingleton(_services.GetRequiredService<DetectCommandHandler>());
         services.AddSingleton(_services.GetRequiredService<MqttPublisher>());
         services.AddSingleton(_services.GetRequiredService<IOptions<MqttOptions>>());
@@ -126,6 +128,7 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
         app.MapCamerasApi();
         app.MapLiveApi();
         app.MapHistoryApi();
+        app.MapConfigApi();
         app.MapPrometheusScrapingEndpoint().WithName("Metrics");
 
         try

@@ -13,7 +13,7 @@ public sealed class HttpFuzzTests
     [
         "/", "/app.js", "/app.css", "/favicon.svg", "/favicon.ico", "/healthz", "/readyz", "/metrics", "/api/stats", "/api/cameras",
         "/api/cameras/{name}/latest.jpg", "/api/cameras/{name}/stream.mjpeg", "/api/cameras/{name}/detect", "/api/objects/{name}/snapshot.jpg",
-        "/api/events/stream", "/api/{name}", "/{name}",
+        "/api/events/stream", "/api/{name}", "/{name}", "/api/config", "/api/events", "/api/counts",
     ];
 
     private static readonly string[] Pieces =

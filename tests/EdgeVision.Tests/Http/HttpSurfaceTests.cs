@@ -350,6 +350,28 @@ public sealed partial class HttpSurfaceTests
     }
 
     [Fact]
+    public async Task Agent_Config_AsGivenWithSecretsSourcesAndPathsHidden()
+    {
+        await using var agent = await RunningAgent.StartAsync(
+            "--EdgeVision:Cameras:1:Name=gate", "--EdgeVision:Cameras:1:Source=rtsp://viewer:Se3cret@127.0.0.1:1/stream",
+            "--Mqtt:Username=agent", "--Mqtt:Password=Se3cret", "--EdgeVision:Cameras:1:DetectFps=5");
+        using var http = agent.Client;
+
+        var body = await http.GetStringAsync("/api/config");
+        using var config = JsonDocument.Parse(body);
+
+        var gate = config.RootElement.GetProperty("EdgeVision").GetProperty("Cameras").GetProperty("1");
+        Assert.Equal("gate", gate.GetProperty("Name").GetString());
+        Assert.Equal("5", gate.GetProperty("DetectFps").GetString());
+        Assert.Equal("(hidden)", gate.GetProperty("Source").GetString());
+        Assert.Equal("(hidden)", config.RootElement.GetProperty("Mqtt").GetProperty("Password").GetString());
+        Assert.Equal("(hidden)", config.RootElement.GetProperty("Mqtt").GetProperty("Outbox").GetProperty("Directory").GetString());
+        Assert.DoesNotContain("Se3cret", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("rtsp://", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(Path.GetTempPath(), body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Agent_NonLoopbackUrl_ExitsTwoNamingTheKey()
     {
         using var agent = AgentProcess.Start("run", "--Http:Url=http://0.0.0.0:5080");
