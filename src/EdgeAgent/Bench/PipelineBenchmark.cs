@@ -29,9 +29,11 @@ public static class PipelineBenchmark
         CameraOptions template,
         TimeSpan warmUp,
         TimeSpan window,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IFrameTap? tap = null,
+        Func<CancellationToken, Task>? during = null)
     {
-        using var pipeline = DetectionPipeline.Create(detector, options);
+        using var pipeline = DetectionPipeline.Create(detector, options, tap: tap);
         var sink = new CountingSink();
         var sources = Enumerable.Range(0, cameras).Select(i =>
         {
@@ -51,6 +53,7 @@ public static class PipelineBenchmark
             window,
             // Snapshots cover the time since the previous one: this one starts the measured window.
             () => (Start: pipeline.Snapshot(), Frames: sink.Count, Bytes: GC.GetTotalAllocatedBytes(precise: true)),
+            during,
             (start, elapsed) =>
             {
                 var frames = sink.Count - start.Frames;
@@ -79,6 +82,7 @@ public static class PipelineBenchmark
         TimeSpan warmUp,
         TimeSpan window,
         Func<TStart> begin,
+        Func<CancellationToken, Task>? during,
         Func<TStart, TimeSpan, TResult> end,
         CancellationToken cancellationToken)
     {
@@ -89,8 +93,20 @@ public static class PipelineBenchmark
             await Task.Delay(warmUp, cancellationToken).ConfigureAwait(false);
             var start = begin();
             var clock = Stopwatch.StartNew();
+            using var measured = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var load = during is null ? Task.CompletedTask : Task.Run(() => during(measured.Token), CancellationToken.None);
             await Task.Delay(window, cancellationToken).ConfigureAwait(false);
-            return end(start, clock.Elapsed);
+            var result = end(start, clock.Elapsed);
+            await measured.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await load.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return result;
         }
         finally
         {

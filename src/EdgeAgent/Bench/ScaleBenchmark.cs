@@ -63,6 +63,7 @@ public static class ScaleBenchmark
             warmUp,
             window,
             () => (Snapshot: pipeline.Snapshot(), Cpu: ProcessCpu.Total(), Capture: ProcessCpu.OfThreads("capture ")),
+            null,
             (start, elapsed) =>
             {
                 var end = pipeline.Snapshot();

@@ -19,11 +19,11 @@ public sealed class BenchVerb : IVerb
 
     public string Name => "bench";
 
-    public string Usage => "[--models NAME,NAME] [--video PATH] [--frames N] [--iterations N] [--threads N] [--cameras N] [--seconds N] [--load F] [--clip PATH] [--batch-wait-ms MS] [--decode-threads N] [--detect-only] [--spin] [--inference-cpus LIST] [--capture-cpus LIST] [--no-stagger] [--rounds N]";
+    public string Usage => "[--models NAME,NAME] [--video PATH] [--frames N] [--iterations N] [--threads N] [--cameras N] [--seconds N] [--load F] [--clip PATH] [--batch-wait-ms MS] [--decode-threads N] [--detect-only] [--spin] [--inference-cpus LIST] [--capture-cpus LIST] [--no-stagger] [--rounds N] [--viewer]";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["models=", "video=", "frames=", "iterations=", "threads=", "cameras=", "seconds=", "load=", "clip=", "batch-wait-ms=", "decode-threads=", "detect-only", "spin", "inference-cpus=", "capture-cpus=", "no-stagger", "rounds="]);
+        var parsed = VerbArguments.Parse(Name, args, ["models=", "video=", "frames=", "iterations=", "threads=", "cameras=", "seconds=", "load=", "clip=", "batch-wait-ms=", "decode-threads=", "detect-only", "spin", "inference-cpus=", "capture-cpus=", "no-stagger", "rounds=", "viewer"]);
         parsed.ExpectPositionals(0);
         var models = parsed.Get("models", "nanodet-g-416,nanodet-g-416-int8").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var frameCount = parsed.GetInt("frames", 32, 4, 1000);
@@ -90,6 +90,11 @@ public sealed class BenchVerb : IVerb
                     }
                 }
 
+                if (parsed.Has("viewer") && results.Count > 0)
+                {
+                    await BenchViewerAsync(detector, clip, cameras, seconds, results, new PipelineOptions { MaxBatchSize = detector.MaxBatchSize, MaxBatchWait = batchWait, StaggerCameras = stagger }, camera, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (results.Count > 1)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -112,7 +117,60 @@ public sealed class BenchVerb : IVerb
     /// The whole pipeline on the clip: saturated (unpaced cameras) for end-to-end throughput against raw
     /// inference throughput, then paced at <paramref name="load"/> × that saturated throughput for latency.
     /// </summary>
-    private sealed record RoundResult(double VersusRaw, double P50Ms, double P99Ms, double Batch1Ms);
+    private sealed record RoundResult(double VersusRaw, double P50Ms, double P99Ms, double Batch1Ms, double Pace);
+
+    /// <summary>
+    /// What the web surface costs the pipeline at the same load: no tap; the latest-image tap the agent keeps with
+    /// the web surface on (no viewer); and that tap with one MJPEG viewer of one camera at 5 fps and 480 p. The
+    /// three alternate in every round; medians are printed at the end.
+    /// </summary>
+    private static async Task BenchViewerAsync(OnnxDetector detector, string clip, int cameras, int seconds, List<RoundResult> rounds, PipelineOptions options, CameraOptions camera, CancellationToken cancellationToken)
+    {
+        var warmUp = TimeSpan.FromSeconds(3);
+        var window = TimeSpan.FromSeconds(seconds);
+        string[] variants = ["no web surface", "web surface, no viewer", "one MJPEG viewer (5 fps, 480 p)"];
+        var figures = variants.Select(_ => new List<(double P50, double P99, double InferenceP99)>()).ToArray();
+        var encodes = new List<double>();
+        foreach (var round in rounds)
+        {
+            for (var variant = 0; variant < variants.Length; variant++)
+            {
+                var frames = variant == 0 ? null : new Http.LatestFrames();
+                Func<CancellationToken, Task>? viewer = variant == 2 ? token => ViewAsync(frames!, encodes, token) : null;
+                var run = await PipelineBenchmark.RunAsync(detector, clip, cameras, round.Pace, options, camera, warmUp, window, cancellationToken, frames, viewer).ConfigureAwait(false);
+                var inference = run.Stages.FirstOrDefault(st => st.Stage == "inference");
+                figures[variant].Add((run.CaptureToPublish?.P50Ms ?? double.NaN, run.CaptureToPublish?.P99Ms ?? double.NaN, inference?.P99Ms ?? double.NaN));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {variants[variant]}: capture→publish p50 {figures[variant][^1].P50:F1} ms, p99 {figures[variant][^1].P99:F1} ms; inference p99 {figures[variant][^1].InferenceP99:F1} ms"));
+            }
+        }
+
+        for (var variant = 0; variant < variants.Length; variant++)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  median, {variants[variant]}: p50 {Median(figures[variant].Select(f => f.P50)):F1} ms, p99 {Median(figures[variant].Select(f => f.P99)):F1} ms, inference p99 {Median(figures[variant].Select(f => f.InferenceP99)):F1} ms"));
+        }
+
+        if (encodes.Count > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  viewer: {encodes.Count} frames encoded, {Median(encodes):F2} ms each (median; boxes drawn, JPEG at 480 p)"));
+        }
+    }
+
+    private static async Task ViewAsync(Http.LatestFrames frames, List<double> encodeMs, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var started = Stopwatch.GetTimestamp();
+            if (frames.Jpeg("bench0", Http.LatestFrames.MaxHeight, boxes: true) is not null)
+            {
+                encodeMs.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private static double Median(IEnumerable<double> values)
     {
@@ -137,7 +195,7 @@ public sealed class BenchVerb : IVerb
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  pipeline at {load:P0} load ({cameras} cameras × {pace:F1} fps = {loaded.FramesPerSecond:F1} fps): capture→publish p50 {latency?.P50Ms:F1} ms, p99 {latency?.P99Ms:F1} ms (batch-1 inference {raw.Batch1Ms:F1} ms); dropped {loaded.Dropped}; batches {Batches(loaded.BatchSizes)}"));
         Console.WriteLine("  stages p50/p99 ms: " + string.Join(", ", loaded.Stages.Select(st => string.Create(CultureInfo.InvariantCulture, $"{st.Stage} {st.P50Ms:F2}/{st.P99Ms:F2}"))));
-        return new RoundResult(saturated.FramesPerSecond / rawFps, latency?.P50Ms ?? double.NaN, latency?.P99Ms ?? double.NaN, raw.Batch1Ms);
+        return new RoundResult(saturated.FramesPerSecond / rawFps, latency?.P50Ms ?? double.NaN, latency?.P99Ms ?? double.NaN, raw.Batch1Ms, pace);
     }
 
     private static string Cpus(int[] cpus) => cpus.Length == 0 ? "any" : string.Join(',', cpus);

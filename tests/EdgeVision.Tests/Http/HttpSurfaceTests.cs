@@ -437,7 +437,7 @@ public sealed partial class HttpSurfaceTests
 
         public HttpClient Client { get; }
 
-        public static async Task<RunningAgent> StartAsync(params string[] more)
+        public static Task<RunningAgent> StartAsync(params string[] more)
         {
             var device = "http-" + Guid.NewGuid().ToString("N")[..8];
             var port = MosquittoBroker.FreePort();
@@ -453,14 +453,22 @@ public sealed partial class HttpSurfaceTests
                 .. more,
             ]);
             string? address = null;
-            if (!more.Any(m => m.StartsWith("--Http:", StringComparison.Ordinal)))
+            try
             {
-                Assert.True(process.WaitForOutput("Web surface on ", Bound), process.Output);
-                address = Address().Match(process.Output).Groups[1].Value;
-            }
+                if (!more.Any(m => m.StartsWith("--Http:", StringComparison.Ordinal)))
+                {
+                    Assert.True(process.WaitForOutput("Web surface on ", Bound), process.Output);
+                    address = Address().Match(process.Output).Groups[1].Value;
+                }
 
-            await Task.CompletedTask;
-            return new RunningAgent(process, device, port, address);
+                return Task.FromResult(new RunningAgent(process, device, port, address));
+            }
+            catch
+            {
+                // An agent whose start the test could not follow must not outlive the test.
+                process.Dispose();
+                throw;
+            }
         }
 
         public ValueTask DisposeAsync()
