@@ -95,10 +95,6 @@ public sealed class CaptureChannel
             image.Width,
             image.Height);
         frame.StreamTime = timestamp;
-        frame.Region = default;
-        frame.RegionIndex = 0;
-        frame.RegionCount = 0;
-        frame.HeldUntil = null;
 
         if ((_detecting is { } detecting && !detecting()) || !_gate.Take(timestamp))
         {

@@ -32,15 +32,16 @@ internal sealed class InferenceStage : IDisposable
     private readonly FrameInfo[] _infos;
     private readonly LetterboxTransform[] _transforms;
     private readonly List<Detection> _decoded = new(capacity: 128);
-    private readonly float _regionIouThreshold;
+    // IoU above which boxes of two regions are one object: the detector's default NMS threshold.
+    private const float RegionIouThreshold = 0.6f;
 
-    // Per camera: the frame whose crops are being gathered, made on its first frame in regions.
+    // Per camera: the frame whose crops are being gathered, and the merger that joins them (made on the camera's
+    // first frame in regions and reused for every later one).
     private RegionFrame?[] _regionFrames = [];
+    private RegionMerger?[] _mergers = [];
 
-    /// <param name="regionIouThreshold">IoU above which boxes of two regions are one object (the detector's NMS threshold).</param>
-    public InferenceStage(IBatchDetector detector, int maxBatchSize, TimeSpan maxBatchWait, ILogger logger, float regionIouThreshold = 0.6f)
+    public InferenceStage(IBatchDetector detector, int maxBatchSize, TimeSpan maxBatchWait, ILogger logger)
     {
-        _regionIouThreshold = regionIouThreshold;
         _detector = detector;
         _logger = logger;
         _batcher = new DynamicBatcher(maxBatchSize, maxBatchWait);
@@ -55,6 +56,7 @@ internal sealed class InferenceStage : IDisposable
         PipelineLog.StageStarted(_logger, StageName);
         Exception? error = null;
         _regionFrames = new RegionFrame?[run.Cameras.Count];
+        _mergers = new RegionMerger?[run.Cameras.Count];
 
         // Slots [pendingFrom, pendingTo) hold frames taken from the queue and not yet handed on.
         int pendingFrom = 0, pendingTo = 0;
@@ -184,7 +186,7 @@ internal sealed class InferenceStage : IDisposable
 
             var full = crop.Source!;
             crop.Source = null;
-            gathering = new RegionFrame(full, crop.Info, crop.RegionCount, crop.StreamTime, crop.HeldUntil, new RegionMerger(_regionIouThreshold));
+            gathering = new RegionFrame(full, crop.Info, crop.RegionCount, crop.StreamTime, crop.HeldUntil, _mergers[camera] ??= new RegionMerger(RegionIouThreshold));
             gathering.Merger.Begin(full.Image.Width, full.Image.Height);
             _regionFrames[camera] = gathering;
         }

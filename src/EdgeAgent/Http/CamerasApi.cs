@@ -56,18 +56,12 @@ public static class CamerasApi
     {
         if (!states.Contains(name))
         {
-            return TypedResults.Problem(Problems.Of(404, "unknown camera", $"no camera is named '{Problems.Quote(name)}'", "name"));
+            return Problems.UnknownCamera(name);
         }
 
-        int? height = null;
-        if (h is not null)
+        if (!Problems.TryNumber(h, "h", 16, 2160, " pixels", out var height, out var badHeight))
         {
-            if (!int.TryParse(h, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value is < 16 or > 2160)
-            {
-                return TypedResults.Problem(Problems.Of(400, "bad parameter", $"h must be a height in pixels from 16 to 2160, found '{Problems.Quote(h)}'", "h"));
-            }
-
-            height = value;
+            return badHeight!;
         }
 
         if (boxes is not (null or "0" or "1"))
@@ -91,7 +85,7 @@ public static class CamerasApi
 
         if (!states.Contains(name))
         {
-            return TypedResults.Problem(Problems.Of(404, "unknown camera", $"no camera is named '{Problems.Quote(name)}'", "name"));
+            return Problems.UnknownCamera(name);
         }
 
         var buffer = new byte[MaxCommandBytes + 1];
@@ -132,6 +126,32 @@ internal static class Problems
         Detail = detail,
         Extensions = { ["parameter"] = parameter },
     };
+
+    public static ProblemHttpResult UnknownCamera(string name) =>
+        TypedResults.Problem(Of(404, "unknown camera", $"no camera is named '{Quote(name)}'", "name"));
+
+    /// <summary>
+    /// A query value that must be a whole number from <paramref name="min"/> to <paramref name="max"/>: null when not
+    /// given, the number when good; false with the problem naming <paramref name="parameter"/> otherwise.
+    /// </summary>
+    public static bool TryNumber(string? text, string parameter, int min, int max, string unit, out int? value, out ProblemHttpResult? problem)
+    {
+        value = null;
+        problem = null;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number >= min && number <= max)
+        {
+            value = number;
+            return true;
+        }
+
+        problem = TypedResults.Problem(Of(400, "bad parameter", $"{parameter} must be a whole number from {min} to {max}{unit}, found '{Quote(text)}'", parameter));
+        return false;
+    }
 
     public static string Quote(string value)
     {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Threading.Channels;
 using EdgeVision.EdgeAgent.Mqtt;
 using EdgeVision.Pipeline;
+using EdgeVision.Pipeline.Analytics;
 using OpenCvSharp;
 
 namespace EdgeVision.EdgeAgent.Http;
@@ -32,10 +33,10 @@ public sealed class EventFeed : IFrameTap
     private readonly string _device;
     private readonly bool _enabled;
     private readonly Lock _gate = new();
-    private readonly Queue<string> _recent = new();
+    private readonly Queue<FeedEvent> _recent = new();
     private readonly Dictionary<string, byte[]> _snapshots = new(StringComparer.Ordinal);
     private readonly Queue<string> _snapshotOrder = new();
-    private readonly List<Channel<string>> _viewers = [];
+    private readonly List<Channel<FeedEvent>> _viewers = [];
 
     public EventFeed(string device, bool enabled = true)
     {
@@ -82,8 +83,9 @@ public sealed class EventFeed : IFrameTap
 
             foreach (var e in analytics.Events)
             {
-                var json = Encoding.UTF8.GetString(EventMessages.Event(_device, e));
-                _recent.Enqueue(json);
+                // Written as JSON by the first viewer that sends it, not here on the pipeline's postprocess stage.
+                var item = new FeedEvent(_device, e);
+                _recent.Enqueue(item);
                 while (_recent.Count > RecentEvents)
                 {
                     _recent.Dequeue();
@@ -91,7 +93,7 @@ public sealed class EventFeed : IFrameTap
 
                 foreach (var viewer in _viewers)
                 {
-                    viewer.Writer.TryWrite(json);
+                    viewer.Writer.TryWrite(item);
                 }
             }
         }
@@ -112,7 +114,7 @@ public sealed class EventFeed : IFrameTap
     /// </summary>
     public IAsyncEnumerable<SseItem<string>>? Watch(int maxViewers, CancellationToken cancellationToken)
     {
-        var viewer = Channel.CreateBounded<string>(new BoundedChannelOptions(ViewerQueue) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        var viewer = Channel.CreateBounded<FeedEvent>(new BoundedChannelOptions(ViewerQueue) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
         lock (_gate)
         {
             if (_viewers.Count >= maxViewers)
@@ -120,9 +122,9 @@ public sealed class EventFeed : IFrameTap
                 return null;
             }
 
-            foreach (var json in _recent)
+            foreach (var item in _recent)
             {
-                viewer.Writer.TryWrite(json);
+                viewer.Writer.TryWrite(item);
             }
 
             _viewers.Add(viewer);
@@ -131,7 +133,7 @@ public sealed class EventFeed : IFrameTap
         return ReadAsync(viewer, cancellationToken);
     }
 
-    private async IAsyncEnumerable<SseItem<string>> ReadAsync(Channel<string> viewer, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<SseItem<string>> ReadAsync(Channel<FeedEvent> viewer, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         try
         {
@@ -140,17 +142,17 @@ public sealed class EventFeed : IFrameTap
 
             while (true)
             {
-                string json;
+                FeedEvent item;
                 try
                 {
-                    json = await viewer.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    item = await viewer.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     yield break;
                 }
 
-                yield return new SseItem<string>(json, EventType);
+                yield return new SseItem<string>(item.Json, EventType);
             }
         }
         finally
@@ -161,4 +163,13 @@ public sealed class EventFeed : IFrameTap
             }
         }
     }
+}
+
+/// <summary>An event of the feed, as JSON once one viewer needs it; every later viewer gets the same text.</summary>
+internal sealed class FeedEvent(string device, TrackEvent e)
+{
+    private string? _json;
+
+    // Two viewers may both write it at once; both get the same text, and one of them is kept.
+    public string Json => _json ??= Encoding.UTF8.GetString(EventMessages.Event(device, e));
 }

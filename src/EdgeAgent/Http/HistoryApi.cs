@@ -33,10 +33,9 @@ public static class HistoryApi
             return Unavailable();
         }
 
-        var count = 50;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > MaxLimit))
+        if (!Problems.TryNumber(limit, "limit", 1, MaxLimit, string.Empty, out var asked, out var badLimit))
         {
-            return TypedResults.Problem(Problems.Of(400, "bad parameter", $"limit must be 1 to {MaxLimit}, found '{Problems.Quote(limit)}'", "limit"));
+            return badLimit!;
         }
 
         if (!TryCursor(store, after, "after", out var from, out var badAfter))
@@ -49,7 +48,7 @@ public static class HistoryApi
             return badBefore!;
         }
 
-        var events = store.Events(camera, label, zone, from, to, count);
+        var events = store.Events(camera, label, zone, from, to, asked ?? 50);
         return TypedResults.Content("[" + string.Join(',', events) + "]", "application/json; charset=utf-8");
     }
 
@@ -95,15 +94,12 @@ public static class HistoryApi
             return TypedResults.Problem(Problems.Of(400, "bad parameter", "from and to must be ISO 8601 times with from before to", TryTime(to, now, out _) ? "from" : "to"));
         }
 
-        var stepLength = TimeSpan.FromSeconds(60);
-        if (step is not null && (!int.TryParse(step, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds is < 1 or > 86_400))
+        if (!Problems.TryNumber(step, "step", 1, 86_400, " seconds", out var seconds, out var badStep))
         {
-            return TypedResults.Problem(Problems.Of(400, "bad parameter", $"step must be 1 to 86400 seconds, found '{Problems.Quote(step)}'", "step"));
+            return badStep!;
         }
-        else if (step is not null)
-        {
-            stepLength = TimeSpan.FromSeconds(int.Parse(step, CultureInfo.InvariantCulture));
-        }
+
+        var stepLength = TimeSpan.FromSeconds(seconds ?? 60);
 
         if ((end - start) / stepLength > MaxPoints)
         {

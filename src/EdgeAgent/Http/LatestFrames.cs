@@ -179,7 +179,7 @@ public sealed class LatestFrames : IFrameTap
         for (var i = 0; i < frame.Detections.Length; i++)
         {
             var d = frame.Detections[i];
-            var colour = ColourOf(d.ClassId);
+            var colour = Palette[d.ClassId & (Palette.Length - 1)];
             var box = new Rect((int)(d.X1 * scale), (int)(d.Y1 * scale), Math.Max(1, (int)(d.Width * scale)), Math.Max(1, (int)(d.Height * scale)));
             Cv2.Rectangle(image, box, colour, thickness);
             var id = ids is not null && i < ids.Length && ids[i] != 0 ? $" #{ids[i]}" : string.Empty;
@@ -191,7 +191,9 @@ public sealed class LatestFrames : IFrameTap
         }
     }
 
-    // A stable, well-spread colour per class (golden-ratio hue steps).
+    // A stable, well-spread colour per class (golden-ratio hue steps), worked out once rather than per box drawn.
+    private static readonly Scalar[] Palette = Enumerable.Range(0, 256).Select(ColourOf).ToArray();
+
     private static Scalar ColourOf(int classId)
     {
         var hue = (classId * 0.618034) % 1.0;

@@ -26,26 +26,20 @@ public static class LiveApi
         var settings = options.Value;
         if (!states.Contains(name))
         {
-            return TypedResults.Problem(Problems.Of(404, "unknown camera", $"no camera is named '{Problems.Quote(name)}'", "name"));
+            return Problems.UnknownCamera(name);
         }
 
-        var rate = settings.LiveMaxFps;
-        if (fps is not null && (!int.TryParse(fps, NumberStyles.None, CultureInfo.InvariantCulture, out rate) || rate < 1 || rate > settings.LiveMaxFps))
+        if (!Problems.TryNumber(fps, "fps", 1, settings.LiveMaxFps, " frames a second", out var asked, out var badRate))
         {
-            return TypedResults.Problem(Problems.Of(400, "bad parameter", $"fps must be 1 to {settings.LiveMaxFps}, found '{Problems.Quote(fps)}'", "fps"));
+            return badRate!;
         }
 
-        int? height = null;
-        if (h is not null)
+        if (!Problems.TryNumber(h, "h", 16, LatestFrames.MaxHeight, " pixels", out var height, out var badHeight))
         {
-            if (!int.TryParse(h, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value is < 16 or > LatestFrames.MaxHeight)
-            {
-                return TypedResults.Problem(Problems.Of(400, "bad parameter", $"h must be 16 to {LatestFrames.MaxHeight}, found '{Problems.Quote(h)}'", "h"));
-            }
-
-            height = value;
+            return badHeight!;
         }
 
+        var rate = asked ?? settings.LiveMaxFps;
         if (!frames.TryAddViewer(name, settings.LiveMaxClients))
         {
             return TypedResults.Problem(Problems.Of(503, "too many viewers", $"camera '{name}' already has {settings.LiveMaxClients} live viewers", "name"));

@@ -70,11 +70,10 @@ public sealed partial class EventStore : BackgroundService, IFrameTap
             return;
         }
 
+        // Only queued here: the JSON and the columns are made on the store's own thread, off the pipeline.
         foreach (var e in analytics.Events)
         {
-            _queue.Writer.TryWrite(new EventRow(
-                e.EventId, e.ObjectId, e.Camera, e.Label, e.Type.ToString().ToLowerInvariant(), e.LastSeen.ToUnixTimeMilliseconds(), e.Seq, e.Caption,
-                "|" + string.Join('|', e.CurrentZones) + "|", Encoding.UTF8.GetString(EventMessages.Event(_device, e))));
+            _queue.Writer.TryWrite(new EventRow(e));
         }
 
         foreach (var count in analytics.Counts)
@@ -377,42 +376,30 @@ public sealed partial class EventStore : BackgroundService, IFrameTap
 
         var connection = _connection!;
         using var transaction = connection.BeginTransaction();
-        using var events = connection.CreateCommand();
-        events.Transaction = transaction;
-        events.CommandText = "INSERT OR REPLACE INTO events (event_id, object_id, camera, label, type, at, seq, caption, zones, json) VALUES ($id, $object, $camera, $label, $type, $at, $seq, $caption, $zones, $json)";
-        using var counts = connection.CreateCommand();
-        counts.Transaction = transaction;
-        counts.CommandText = "INSERT INTO counts (camera, kind, area, label, direction, at, value) VALUES ($camera, $kind, $area, $label, $direction, $at, $value)";
+        using var events = Insert(connection, transaction, "events", "event_id", "object_id", "camera", "label", "type", "at", "seq", "caption", "zones", "json");
+        using var counts = Insert(connection, transaction, "counts", "camera", "kind", "area", "label", "direction", "at", "value");
         long eventRows = 0, countRows = 0;
         foreach (var row in batch)
         {
-            if (row is EventRow e)
+            if (row is EventRow { Event: var e })
             {
-                events.Parameters.Clear();
-                events.Parameters.AddWithValue("$id", e.EventId);
-                events.Parameters.AddWithValue("$object", e.ObjectId);
-                events.Parameters.AddWithValue("$camera", e.Camera);
-                events.Parameters.AddWithValue("$label", e.Label);
-                events.Parameters.AddWithValue("$type", e.Type);
-                events.Parameters.AddWithValue("$at", e.AtMs);
-                events.Parameters.AddWithValue("$seq", e.Seq);
-                events.Parameters.AddWithValue("$caption", (object?)e.Caption ?? DBNull.Value);
-                events.Parameters.AddWithValue("$zones", e.Zones);
-                events.Parameters.AddWithValue("$json", e.Json);
-                events.ExecuteNonQuery();
+                Set(
+                    events,
+                    e.EventId,
+                    e.ObjectId,
+                    e.Camera,
+                    e.Label,
+                    e.Type.ToString().ToLowerInvariant(),
+                    e.LastSeen.ToUnixTimeMilliseconds(),
+                    e.Seq,
+                    (object?)e.Caption ?? DBNull.Value,
+                    "|" + string.Join('|', e.CurrentZones) + "|",
+                    Encoding.UTF8.GetString(EventMessages.Event(_device, e)));
                 eventRows++;
             }
             else if (row is CountRow c)
             {
-                counts.Parameters.Clear();
-                counts.Parameters.AddWithValue("$camera", c.Camera);
-                counts.Parameters.AddWithValue("$kind", c.Kind);
-                counts.Parameters.AddWithValue("$area", c.Area);
-                counts.Parameters.AddWithValue("$label", c.Label);
-                counts.Parameters.AddWithValue("$direction", c.Direction);
-                counts.Parameters.AddWithValue("$at", c.AtMs);
-                counts.Parameters.AddWithValue("$value", c.Value);
-                counts.ExecuteNonQuery();
+                Set(counts, c.Camera, c.Kind, c.Area, c.Label, c.Direction, c.AtMs, c.Value);
                 countRows++;
             }
         }
@@ -421,6 +408,34 @@ public sealed partial class EventStore : BackgroundService, IFrameTap
         Interlocked.Add(ref _eventsWritten, eventRows);
         Interlocked.Add(ref _countsWritten, countRows);
         batch.Clear();
+    }
+
+    /// <summary>
+    /// An insert of the given columns into <paramref name="table"/>, its parameters made once for the whole batch. An
+    /// event written again replaces its row (its id is the key); counts have no key, so each sample adds one.
+    /// </summary>
+    private static SqliteCommand Insert(SqliteConnection connection, SqliteTransaction transaction, string table, params string[] columns)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"INSERT OR REPLACE INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))})";
+        foreach (var column in columns)
+        {
+            command.Parameters.Add(new SqliteParameter("$" + column, null));
+        }
+
+        return command;
+    }
+
+    /// <summary>Runs <paramref name="command"/> with these values, in the order of its columns.</summary>
+    private static void Set(SqliteCommand command, params object[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i];
+        }
+
+        command.ExecuteNonQuery();
     }
 
     private void Fail(string what, Exception ex)
@@ -460,7 +475,7 @@ public sealed partial class EventStore : BackgroundService, IFrameTap
 
     private abstract record Row;
 
-    private sealed record EventRow(string EventId, string ObjectId, string Camera, string Label, string Type, long AtMs, long Seq, string? Caption, string Zones, string Json) : Row;
+    private sealed record EventRow(TrackEvent Event) : Row;
 
     private sealed record CountRow(string Camera, string Kind, string Area, string Label, string Direction, long AtMs, int Value) : Row
     {
