@@ -24,9 +24,10 @@ trap 'rm -f "$log"' EXIT
 dotnet test EdgeVision.sln -c Release --nologo --blame-hang-timeout 5m --blame-hang-dump-type mini "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-# dotnet test prints one summary per test assembly: "Passed!  - Failed: 0, Passed: 78, Skipped: 0, ...".
-passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
-failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+# dotnet test prints one summary per test assembly: "Passed!  - Failed: 0, Passed: 78, Skipped: 0, ...". Read as
+# text (-a) even when a failure message quoted binary bytes (a JPEG payload), which makes grep call the log binary.
+passed=$(grep -aoE 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+failed=$(grep -aoE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
 if [[ $status -ne 0 && $failed -eq 0 ]]; then
     failed=1   # the build or the test host failed before any test could report
 fi
