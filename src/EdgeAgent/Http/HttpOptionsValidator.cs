@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 namespace EdgeVision.EdgeAgent.Http;
 
 /// <summary>
-/// Checks the <c>Http</c> section. The web surface has no credentials yet, so it listens on loopback only: an
-/// address anyone on the network can reach is refused at start rather than served without a password.
+/// Checks the <c>Http</c> section: the URL, the credentials and the certificate. An address anyone on the network
+/// can reach is refused at start unless requests must carry credentials; an <c>https://</c> URL needs a
+/// certificate and key that load.
 /// </summary>
 public sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
 {
@@ -15,7 +16,9 @@ public sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    public static List<string> Collect(HttpOptions options)
+    public static List<string> Collect(HttpOptions options) => Collect(options, Hosting.Secrets.CredentialsDirectory);
+
+    public static List<string> Collect(HttpOptions options, string? credentialsDirectory)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
@@ -24,16 +27,32 @@ public sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
             return errors;
         }
 
-        const string key = HttpOptions.SectionName + ":Url";
-        if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var url) || url.Scheme != Uri.UriSchemeHttp || url.PathAndQuery != "/" || !string.IsNullOrEmpty(url.UserInfo))
+        const string S = HttpOptions.SectionName;
+        const string key = S + ":Url";
+        var credentials = HttpCredentials.Load(options, credentialsDirectory, errors);
+        if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps) || url.PathAndQuery != "/" || !string.IsNullOrEmpty(url.UserInfo))
         {
-            errors.Add($"{key}: must be http://HOST:PORT with a loopback host (as http://127.0.0.1:5080), found '{Shown(options.Url)}'");
+            errors.Add($"{key}: must be http://HOST:PORT or https://HOST:PORT (as http://127.0.0.1:5080), found '{Shown(options.Url)}'");
         }
-        else if (!IsLoopback(url.Host))
+        else
         {
-            errors.Add($"{key}: '{url.Host}' is not a loopback address; the web surface has no credentials yet, so it listens on 127.0.0.1, [::1] or localhost only (put a reverse proxy with authentication in front to reach it from elsewhere)");
+            if (!IsLoopback(url.Host) && !credentials.Required)
+            {
+                errors.Add($"{key}: '{url.Host}' is not a loopback address, and no credentials are set: set {S}:Password (or {S}:PasswordFile, or the systemd credential {HttpCredentials.PasswordCredential}) or {S}:Token before listening where others can reach it");
+            }
+
+            if (url.Scheme == Uri.UriSchemeHttps)
+            {
+                HttpTls.Load(options.Tls ?? new HttpTlsOptions(), errors)?.Dispose();
+            }
+            else if (options.Tls?.IsSet == true)
+            {
+                errors.Add($"{S}:Tls: a certificate is set but {key} is http://; use https:// to serve it");
+            }
         }
 
+        Require(errors, options.AuthFailuresPerMinute is >= 1 and <= 1000, $"{S}:AuthFailuresPerMinute: must be 1 to 1000, found {options.AuthFailuresPerMinute}");
+        Require(errors, options.StreamsPerClient is >= 1 and <= 256, $"{S}:StreamsPerClient: must be 1 to 256, found {options.StreamsPerClient}");
         Require(errors, options.LiveMaxFps is >= 1 and <= 30, $"{HttpOptions.SectionName}:LiveMaxFps: must be 1 to 30, found {options.LiveMaxFps}");
         Require(errors, options.LiveMaxClients is >= 1 and <= 64, $"{HttpOptions.SectionName}:LiveMaxClients: must be 1 to 64, found {options.LiveMaxClients}");
         Require(errors, options.EventViewers is >= 1 and <= 256, $"{HttpOptions.SectionName}:EventViewers: must be 1 to 256, found {options.EventViewers}");

@@ -1,10 +1,13 @@
 using System.Net.Sockets;
+using System.Threading.RateLimiting;
 using EdgeVision.EdgeAgent.Mqtt;
 using EdgeVision.Pipeline;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -68,14 +71,46 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
 
     private async Task StartServerAsync(CancellationToken cancellationToken)
     {
+        var errors = new List<string>();
+        var credentials = HttpCredentials.Load(_options, Hosting.Secrets.CredentialsDirectory, errors);
+        var https = _options.Url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        var certificate = https ? HttpTls.Load(_options.Tls, errors) : null;
+        if (errors.Count > 0)
+        {
+            // Checked at start already; a file changed since is reported the same way.
+            LogListenFailed(_logger, _options.Url, string.Join("; ", errors));
+            certificate?.Dispose();
+            return;
+        }
+
+        if (certificate is not null && certificate.NotAfter < DateTime.Now)
+        {
+            LogCertificateExpired(_logger, certificate.NotAfter);
+        }
+
+        if (!https && credentials.Required && !HttpOptionsValidator.IsLoopback(new Uri(_options.Url).Host))
+        {
+            LogCleartextCredentials(_logger);
+        }
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(HttpSurface).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(_options.Url);
+        if (certificate is not null)
+        {
+            // The slim builder leaves HTTPS out unless asked for.
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = 64 * 1024;
             kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            if (certificate is not null)
+            {
+                kestrel.ConfigureHttpsDefaults(tls => tls.ServerCertificate = certificate);
+            }
         });
         var services = builder.Services;
         services.ConfigureHttpJsonOptions(json =>
@@ -85,6 +120,14 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, HttpJsonContext.Default);
         });
         services.AddProblemDetails();
+        services.AddRateLimiter(limiter =>
+        {
+            // Live streams hold a connection each: one address cannot hold more than StreamsPerClient.
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(LiveApi.StreamsPolicy, context => RateLimitPartition.GetConcurrencyLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? string.Empty,
+                _ => new ConcurrencyLimiterOptions { PermitLimit = _options.StreamsPerClient, QueueLimit = 0 }));
+        });
 
         // Every EdgeVision meter in Prometheus text at /metrics. Meters are process-wide, so this provider sees the
         // pipeline's instruments though they were made outside this server's container.
@@ -114,6 +157,8 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
         services.AddSingleton(_services.GetRequiredService<IOptions<MqttOptions>>());
 
         var app = builder.Build();
+        var authentication = new HttpAuthentication(credentials, _options.AuthFailuresPerMinute, _logger);
+        app.Lifetime.ApplicationStopped.Register(authentication.Dispose);
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;
@@ -122,6 +167,8 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
             headers["Referrer-Policy"] = "no-referrer";
             await next(context).ConfigureAwait(false);
         });
+        app.Use(authentication.InvokeAsync);
+        app.UseRateLimiter();
         app.UseStatusCodePages();
         app.MapPage();
         app.MapStatusApi();
@@ -174,6 +221,12 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Web surface on {Address} (GET /api/cameras, /api/cameras/<name>/latest.jpg, /api/stats, /metrics, /readyz)")]
     private static partial void LogListening(ILogger logger, string address);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Web surface: its certificate expired on {NotAfter:u}; browsers and clients will refuse it")]
+    private static partial void LogCertificateExpired(ILogger logger, DateTime notAfter);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Web surface: credentials travel unencrypted over http:// beyond loopback; set Http:Tls and an https:// URL")]
+    private static partial void LogCleartextCredentials(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Web surface: cannot listen on {Url}: {Reason}; detection and MQTT go on without it")]
     private static partial void LogListenFailed(ILogger logger, string url, string reason);

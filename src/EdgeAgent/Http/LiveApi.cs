@@ -12,10 +12,13 @@ namespace EdgeVision.EdgeAgent.Http;
 /// <summary>Live viewing: a camera's processed frames as MJPEG, the event feed as server-sent events, and each recent object's best snapshot.</summary>
 public static class LiveApi
 {
+    /// <summary>The rate limiter policy holding each client address to <see cref="HttpOptions.StreamsPerClient"/> open streams.</summary>
+    public const string StreamsPolicy = "streams";
+
     public static IEndpointRouteBuilder MapLiveApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/cameras/{name}/stream.mjpeg", StreamAsync).WithName("LiveStream").WithSummary("The camera's processed frames with their boxes as MJPEG (multipart/x-mixed-replace)");
-        app.MapGet("/api/events/stream", Events).WithName("EventFeed").WithSummary("A 'ready' event, the recent events, then each new one, as server-sent events ('event') in the MQTT event JSON");
+        app.MapGet("/api/cameras/{name}/stream.mjpeg", StreamAsync).RequireRateLimiting(StreamsPolicy).WithName("LiveStream").WithSummary("The camera's processed frames with their boxes as MJPEG (multipart/x-mixed-replace)");
+        app.MapGet("/api/events/stream", Events).RequireRateLimiting(StreamsPolicy).WithName("EventFeed").WithSummary("A 'ready' event, the recent events, then each new one, as server-sent events ('event') in the MQTT event JSON");
         app.MapGet("/api/objects/{objectId}/snapshot.jpg", Snapshot).WithName("ObjectSnapshot").WithSummary("The best view of a recent object");
         return app;
     }

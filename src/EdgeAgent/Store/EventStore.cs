@@ -109,7 +109,7 @@ public sealed partial class EventStore : BackgroundService, IFrameTap
         LogOpened(_logger, DatabasePath);
         var batch = new List<Row>(BatchSize);
         var lastCounts = _time.GetTimestamp();
-        var lastPrune = long.MinValue;
+        var lastPrune = _time.GetTimestamp();
         try
         {
             while (!stoppingToken.IsCancellationRequested && !_failed)
@@ -172,7 +172,7 @@ public sealed partial class EventStore : BackgroundService, IFrameTap
             }
 
             Write(batch);
-            if (lastPrune == long.MinValue || _time.GetElapsedTime(lastPrune) >= PruneEvery)
+            if (_time.GetElapsedTime(lastPrune) >= PruneEvery)
             {
                 lastPrune = _time.GetTimestamp();
                 Prune();
@@ -344,14 +344,18 @@ public sealed partial class EventStore : BackgroundService, IFrameTap
                 CREATE INDEX IF NOT EXISTS counts_series ON counts (camera, area, label, kind, direction, at);
                 CREATE INDEX IF NOT EXISTS counts_at ON counts (at);
                 """);
+
+            // What outlived its bounds while the agent was off goes before anything new is written.
+            _connection = connection;
+            Prune();
         }
         catch
         {
+            _connection = null;
             connection.Dispose();
             throw;
         }
 
-        _connection = connection;
         _available = true;
     }
 

@@ -118,6 +118,194 @@ public sealed class EventStoreTests : IDisposable
         await store.StopAsync(CancellationToken.None);
     }
 
+    [Fact]
+    public async Task Prune_OverMaxBytes_OldestRemovedUntilItFitsCountsExact()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        var path = _directory.Combine("size.db");
+        var options = new StoreOptions { Path = path, MaxBytes = 1024 * 1024, CountInterval = TimeSpan.FromHours(1) };
+        using var store = new EventStore(options, "dev1", NullLogger<EventStore>.Instance, clock);
+        await store.StartAsync(CancellationToken.None);
+        await HttpSurfaceTests.Eventually(() => Task.FromResult(store.Available), "the store did not open");
+
+        // 9 000 events a second apart, all young enough to keep by age: about three times what 1 MB holds.
+        const int Total = 9000;
+        var start = clock.GetUtcNow().AddHours(-3);
+        for (var i = 0; i < Total; i += 100)
+        {
+            store.Offer(Frame(clock.GetUtcNow(), Enumerable.Range(i, 100).Select(n => Event($"e{n:D5}", start.AddSeconds(n))).ToArray(), []), null!, 1);
+        }
+
+        await HttpSurfaceTests.Eventually(() => Task.FromResult(store.Counters.EventsWritten == Total), $"rows not written: {store.Counters}");
+        Assert.True(UsedBytes(path) > 2 * options.MaxBytes, $"only {UsedBytes(path)} bytes used: the test needs the file over its bound");
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        await HttpSurfaceTests.Eventually(() => Task.FromResult(store.Counters.Pruned > 0), "nothing pruned");
+        await Task.Delay(1500);
+
+        // What is left is exactly the newest events, the count removed is exactly what went, and the file fits
+        // its bound without having been emptied far below it (a tenth at a time).
+        var kept = store.Events(null, null, null, null, null, 500);
+        var (remaining, oldest) = Remaining(path);
+        Assert.Equal($"e{Total - remaining:D5}", oldest);
+        Assert.Equal(Total - remaining, store.Counters.Pruned);
+        Assert.Equal(
+            Enumerable.Range(Total - Math.Min(remaining, 500), Math.Min(remaining, 500)).Reverse().Select(n => $"e{n:D5}"),
+            kept.Select(j => JsonDocument.Parse(j).RootElement.GetProperty("event_id").GetString()));
+        var used = UsedBytes(path);
+        Assert.InRange(used, options.MaxBytes * 3 / 4, options.MaxBytes);
+        await store.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Agent_ReadOnlyDatabase_OneLineNamingTheFileAndDetectionGoesOn()
+    {
+        // A good database from an earlier run, then made unwritable. Root ignores permission bits, so as root the
+        // file is made immutable (chattr +i), which stops root too.
+        var database = _directory.Combine("readonly.db");
+        using (var store = new EventStore(new StoreOptions { Path = database }, "dev1", NullLogger<EventStore>.Instance))
+        {
+            await store.StartAsync(CancellationToken.None);
+            await HttpSurfaceTests.Eventually(() => Task.FromResult(store.Available), "the store did not open");
+            await store.StopAsync(CancellationToken.None);
+        }
+
+        using var readOnly = ReadOnlyFile.Make(database);
+        Assert.ThrowsAny<UnauthorizedAccessException>(() => File.OpenWrite(database).Dispose());
+        await using var agent = await HttpSurfaceTests.RunningAgent.StartAsync($"--Store:Path={database}");
+        await using var subscriber = await MosquittoSubscriber.StartAsync(agent.MqttPort, $"edgevision/{agent.Device}/sample/detections");
+        Assert.True(agent.Process.WaitForOutput($"Store: the database {database} cannot be", Bound), agent.Process.Output);
+        await subscriber.WaitForTopicAsync($"edgevision/{agent.Device}/sample/detections").WaitAsync(Bound);
+        Assert.Single(agent.Process.Output.Split('\n'), l => l.Contains("Store: the database", StringComparison.Ordinal));
+        Assert.Contains("readonly", agent.Process.Output, StringComparison.OrdinalIgnoreCase);
+
+        using var http = agent.Client;
+        using var stats = JsonDocument.Parse(await http.GetStringAsync("/api/stats"));
+        Assert.False(stats.RootElement.GetProperty("store").GetProperty("available").GetBoolean());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/api/events")).StatusCode);
+        Assert.False(agent.Process.HasExited);
+    }
+
+    [Fact]
+    public async Task Agent_DiskFull_OneLineNamingTheFileAndDetectionGoesOn_NeedsRootToMountATmpfs()
+    {
+        // A real full disk: a 2 MB tmpfs holding a good database, the rest of it taken by a filler file.
+        Assert.True(Environment.UserName == "root", "this test mounts a small tmpfs and must run as root (CI does)");
+        var mount = _directory.Combine("full");
+        Directory.CreateDirectory(mount);
+        Run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount);
+        try
+        {
+            var database = Path.Combine(mount, "full.db");
+            using (var store = new EventStore(new StoreOptions { Path = database }, "dev1", NullLogger<EventStore>.Instance))
+            {
+                await store.StartAsync(CancellationToken.None);
+                await HttpSurfaceTests.Eventually(() => Task.FromResult(store.Available), "the store did not open");
+                await store.StopAsync(CancellationToken.None);
+            }
+
+            using (var filler = new FileStream(Path.Combine(mount, "filler"), FileMode.Create))
+            {
+                var block = new byte[4096];
+                try
+                {
+                    while (true)
+                    {
+                        filler.Write(block);
+                        filler.Flush();
+                    }
+                }
+                catch (IOException)
+                {
+                    // The disk is full: exactly what the test wants.
+                }
+            }
+
+            await using var agent = await HttpSurfaceTests.RunningAgent.StartAsync($"--Store:Path={database}");
+            await using var subscriber = await MosquittoSubscriber.StartAsync(agent.MqttPort, $"edgevision/{agent.Device}/sample/detections");
+            Assert.True(agent.Process.WaitForOutput($"Store: the database {database} cannot be", Bound), agent.Process.Output);
+            await subscriber.WaitForTopicAsync($"edgevision/{agent.Device}/sample/detections").WaitAsync(Bound);
+            Assert.Single(agent.Process.Output.Split('\n'), l => l.Contains("Store: the database", StringComparison.Ordinal));
+            Assert.Contains("full", agent.Process.Output.Split('\n').Single(l => l.Contains("Store: the database", StringComparison.Ordinal)), StringComparison.Ordinal);
+            using var stats = JsonDocument.Parse(await agent.Client.GetStringAsync("/api/stats"));
+            Assert.False(stats.RootElement.GetProperty("store").GetProperty("available").GetBoolean());
+            Assert.False(agent.Process.HasExited);
+        }
+        finally
+        {
+            Run("umount", "-l", mount);
+        }
+    }
+
+    private static void Run(string command, params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(command, arguments) { RedirectStandardError = true })!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{command} {string.Join(' ', arguments)}: {error}");
+    }
+
+    private static long UsedBytes(string path)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        long Scalar(string sql)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return (long)command.ExecuteScalar()!;
+        }
+
+        return (Scalar("PRAGMA page_count") - Scalar("PRAGMA freelist_count")) * Scalar("PRAGMA page_size");
+    }
+
+    private static (int Count, string Oldest) Remaining(string path)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*), min(event_id) FROM events";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt32(0), reader.GetString(1));
+    }
+
+    /// <summary>A file nobody may write until disposed: immutable as root (chattr), read-only by mode otherwise.</summary>
+    private sealed class ReadOnlyFile : IDisposable
+    {
+        private readonly string _path;
+        private readonly bool _immutable;
+
+        private ReadOnlyFile(string path, bool immutable)
+        {
+            _path = path;
+            _immutable = immutable;
+        }
+
+        public static ReadOnlyFile Make(string path)
+        {
+            var immutable = Environment.UserName == "root";
+            if (immutable)
+            {
+                Run("chattr", "+i", path);
+            }
+            else if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            }
+
+            return new ReadOnlyFile(path, immutable);
+        }
+
+        public void Dispose()
+        {
+            if (_immutable)
+            {
+                Run("chattr", "-i", _path);
+            }
+        }
+    }
+
     private static List<string> Ids(string json) =>
         JsonDocument.Parse(json).RootElement.EnumerateArray().Select(e => e.GetProperty("event_id").GetString()!).ToList();
 

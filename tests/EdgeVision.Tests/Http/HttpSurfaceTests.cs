@@ -372,15 +372,6 @@ public sealed partial class HttpSurfaceTests
     }
 
     [Fact]
-    public void Agent_NonLoopbackUrl_ExitsTwoNamingTheKey()
-    {
-        using var agent = AgentProcess.Start("run", "--Http:Url=http://0.0.0.0:5080");
-
-        Assert.Equal(2, agent.WaitForExit(Bound));
-        Assert.Contains("Http:Url: '0.0.0.0' is not a loopback address", agent.Output, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Agent_PortTaken_OneErrorLineAndDetectionGoesOn()
     {
         using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
