@@ -38,6 +38,7 @@ public static class ConfigurationCheck
                     break;
                 case nameof(EdgeVisionOptions.Detector):
                     options.Detector = Bind<DetectorOptions>(child, errors) ?? options.Detector;
+                    EdgeVisionOptions.ReplaceDefaultLists(options, edge);
                     break;
                 case nameof(EdgeVisionOptions.Pipeline):
                     options.Pipeline = Bind<PipelineOptions>(child, errors) ?? options.Pipeline;

@@ -11,6 +11,22 @@ public sealed class EdgeVisionOptions
     /// <summary>Model name (a manifest in models/) or a path to a manifest .json.</summary>
     public string Model { get; set; } = "nanodet-g-416-int8";
 
+    /// <summary>
+    /// Lists whose defaults are not empty take the configured list in place of the default. The configuration
+    /// binder appends to a list it finds filled, so <c>"ExecutionProviders": ["CPU"]</c> would otherwise bind as
+    /// TensorRT, CUDA, CPU, CPU and still try the GPU.
+    /// </summary>
+    public static void ReplaceDefaultLists(EdgeVisionOptions options, Microsoft.Extensions.Configuration.IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(section);
+        var providers = section.GetSection(nameof(Detector)).GetSection(nameof(DetectorOptions.ExecutionProviders)).GetChildren().Select(c => c.Value ?? string.Empty).ToArray();
+        if (providers.Length > 0)
+        {
+            options.Detector.ExecutionProviders = providers;
+        }
+    }
+
     public DetectorOptions Detector { get; set; } = new();
 
     public PipelineOptions Pipeline { get; set; } = new();

@@ -18,7 +18,10 @@ public static class PipelineHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddSingleton(paths);
-        services.AddOptions<EdgeVisionOptions>().BindConfiguration(EdgeVisionOptions.Section).ValidateOnStart();
+        services.AddOptions<EdgeVisionOptions>().BindConfiguration(EdgeVisionOptions.Section)
+            .PostConfigure<Microsoft.Extensions.Configuration.IConfiguration>((options, configuration) =>
+                EdgeVisionOptions.ReplaceDefaultLists(options, configuration.GetSection(EdgeVisionOptions.Section)))
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<EdgeVisionOptions>, EdgeVisionOptionsValidator>();
         services.AddSingleton(sp => new CameraStates(
             sp.GetRequiredService<IOptions<EdgeVisionOptions>>().Value.Cameras.Where(c => c.Enabled).Select(c => c.Name)));

@@ -155,6 +155,14 @@ public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
         services.AddSingleton(_services.GetRequiredService<DetectCommandHandler>());
         services.AddSingleton(_services.GetRequiredService<MqttPublisher>());
         services.AddSingleton(_services.GetRequiredService<IOptions<MqttOptions>>());
+        var agentServices = _services;
+        services.AddSingleton(new EffectiveConfiguration(() =>
+        [
+            (Hosting.EdgeVisionOptions.Section, System.Text.Json.JsonSerializer.SerializeToNode(agentServices.GetRequiredService<IOptions<Hosting.EdgeVisionOptions>>().Value, ConfigJsonContext.Default.EdgeVisionOptions)),
+            (MqttOptions.SectionName, System.Text.Json.JsonSerializer.SerializeToNode(agentServices.GetRequiredService<IOptions<MqttOptions>>().Value, ConfigJsonContext.Default.MqttOptions)),
+            (HttpOptions.SectionName, System.Text.Json.JsonSerializer.SerializeToNode(_options, ConfigJsonContext.Default.HttpOptions)),
+            (Store.StoreOptions.SectionName, System.Text.Json.JsonSerializer.SerializeToNode(agentServices.GetRequiredService<IOptions<Store.StoreOptions>>().Value, ConfigJsonContext.Default.StoreOptions)),
+        ]));
 
         var app = builder.Build();
         var authentication = new HttpAuthentication(credentials, _options.AuthFailuresPerMinute, _logger);

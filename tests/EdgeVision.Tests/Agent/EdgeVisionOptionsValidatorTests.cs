@@ -2,12 +2,34 @@ using EdgeVision.EdgeAgent.Hosting;
 using EdgeVision.Pipeline;
 using EdgeVision.Pipeline.Motion;
 using EdgeVision.Tests.Support;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeVision.Tests.Agent;
 
 public sealed class EdgeVisionOptionsValidatorTests
 {
     private readonly EdgeVisionOptionsValidator _validator = new(new AgentPaths(RepositoryPaths.Root));
+
+    [Theory]
+    [InlineData(new[] { "CPU" }, new[] { "CPU" })]
+    [InlineData(new[] { "CUDA", "CPU" }, new[] { "CUDA", "CPU" })]
+    [InlineData(new string[0], new[] { "TensorRT", "CUDA", "CPU" })]
+    public void Bind_ExecutionProviders_TheConfiguredListReplacesTheDefault(string[] configured, string[] expected)
+    {
+        // Through the agent's own registration: the binder alone would append "CPU" to the default three.
+        var values = configured.Select((p, i) => new KeyValuePair<string, string?>($"EdgeVision:Detector:ExecutionProviders:{i}", p))
+            .Append(new("EdgeVision:Cameras:0:Name", "sample")).Append(new("EdgeVision:Cameras:0:Source", "samples/vtest-clip.mp4"));
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new());
+        builder.Configuration.AddConfiguration(configuration);
+        builder.AddEdgeVisionPipeline(new AgentPaths(RepositoryPaths.Root));
+        using var services = builder.Services.BuildServiceProvider();
+
+        var bound = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EdgeVisionOptions>>().Value;
+
+        Assert.Equal(expected, bound.Detector.ExecutionProviders);
+    }
 
     [Fact]
     public void Validate_DefaultConfigShape_Succeeds()

@@ -22,7 +22,7 @@ public sealed class HttpFuzzTests
         "99999999999999999999", "1e309", "NaN", "<script>", "'", "\"", "{}", "[]", "%", "%%", "+", "#", "?", "&", "=", new string('a', 5000),
     ];
 
-    private static readonly string[] Keys = ["h", "boxes", "fps", "t", "camera", "limit", ""];
+    private static readonly string[] Keys = ["h", "boxes", "fps", "t", "camera", "limit", "view", ""];
 
     [Fact]
     public async Task Agent_TwoThousandSeededRequests_NoServerErrorNoSecretAndStillServing()

@@ -350,25 +350,46 @@ public sealed partial class HttpSurfaceTests
     }
 
     [Fact]
-    public async Task Agent_Config_AsGivenWithSecretsSourcesAndPathsHidden()
+    public async Task Agent_Config_EffectiveAndAsGivenWithSecretsSourcesAndPathsHidden()
     {
         await using var agent = await RunningAgent.StartAsync(
             "--EdgeVision:Cameras:1:Name=gate", "--EdgeVision:Cameras:1:Source=rtsp://viewer:Se3cret@127.0.0.1:1/stream",
             "--Mqtt:Username=agent", "--Mqtt:Password=Se3cret", "--EdgeVision:Cameras:1:DetectFps=5");
         using var http = agent.Client;
 
+        // Effective: what the agent runs with, defaults included (the store's bound was never given).
         var body = await http.GetStringAsync("/api/config");
-        using var config = JsonDocument.Parse(body);
+        using (var config = JsonDocument.Parse(body))
+        {
+            var gate = config.RootElement.GetProperty("EdgeVision").GetProperty("Cameras")[1];
+            Assert.Equal("gate", gate.GetProperty("Name").GetString());
+            Assert.Equal(5, gate.GetProperty("DetectFps").GetDouble());
+            Assert.Equal("(hidden)", gate.GetProperty("Source").GetString());
+            Assert.Equal("(hidden)", config.RootElement.GetProperty("Mqtt").GetProperty("Password").GetString());
+            Assert.Equal("(hidden)", config.RootElement.GetProperty("Mqtt").GetProperty("Outbox").GetProperty("Directory").GetString());
+            Assert.Equal(256L * 1024 * 1024, config.RootElement.GetProperty("Store").GetProperty("MaxBytes").GetInt64());
+            Assert.Equal("7.00:00:00", config.RootElement.GetProperty("Store").GetProperty("MaxAge").GetString());
+            Assert.Equal(JsonValueKind.Null, config.RootElement.GetProperty("Http").GetProperty("Token").ValueKind);
+        }
 
-        var gate = config.RootElement.GetProperty("EdgeVision").GetProperty("Cameras").GetProperty("1");
-        Assert.Equal("gate", gate.GetProperty("Name").GetString());
-        Assert.Equal("5", gate.GetProperty("DetectFps").GetString());
-        Assert.Equal("(hidden)", gate.GetProperty("Source").GetString());
-        Assert.Equal("(hidden)", config.RootElement.GetProperty("Mqtt").GetProperty("Password").GetString());
-        Assert.Equal("(hidden)", config.RootElement.GetProperty("Mqtt").GetProperty("Outbox").GetProperty("Directory").GetString());
-        Assert.DoesNotContain("Se3cret", body, StringComparison.Ordinal);
-        Assert.DoesNotContain("rtsp://", body, StringComparison.Ordinal);
-        Assert.DoesNotContain(Path.GetTempPath(), body, StringComparison.Ordinal);
+        // As given: only what the file, the environment and the command line said.
+        var given = await http.GetStringAsync("/api/config?view=given");
+        using (var config = JsonDocument.Parse(given))
+        {
+            var gate = config.RootElement.GetProperty("EdgeVision").GetProperty("Cameras").GetProperty("1");
+            Assert.Equal("5", gate.GetProperty("DetectFps").GetString());
+            Assert.Equal("(hidden)", gate.GetProperty("Source").GetString());
+            Assert.False(config.RootElement.GetProperty("Store").TryGetProperty("MaxBytes", out _));
+        }
+
+        await AssertProblem(await http.GetAsync("/api/config?view=all"), HttpStatusCode.BadRequest, "view");
+        foreach (var text in new[] { body, given })
+        {
+            Assert.DoesNotContain("Se3cret", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("rtsp://", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(Path.GetTempPath(), text, StringComparison.Ordinal);
+            Assert.DoesNotContain(RepositoryPaths.Root, text, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
