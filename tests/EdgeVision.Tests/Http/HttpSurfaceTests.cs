@@ -467,7 +467,7 @@ public sealed partial class HttpSurfaceTests
             string? address = null;
             try
             {
-                if (!more.Any(m => m.StartsWith("--Http:", StringComparison.Ordinal)))
+                if (!more.Any(m => m.StartsWith("--Http:Url", StringComparison.Ordinal) || m.StartsWith("--Http:Enabled", StringComparison.Ordinal)))
                 {
                     Assert.True(process.WaitForOutput("Web surface on ", Bound), process.Output);
                     address = Address().Match(process.Output).Groups[1].Value;

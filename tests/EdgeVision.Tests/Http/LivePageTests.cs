@@ -97,6 +97,54 @@ public sealed class LivePageTests
     }
 
     [Fact]
+    public async Task Page_InChromiumWithAPassword_ChallengedThenImageEventsAndSwitchWorkWithTheBrowsersCredentials()
+    {
+        const string Password = "page-Pa55word";
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing; scripts/test.sh installs Debian's chromium");
+        await using var agent = await HttpSurfaceTests.RunningAgent.StartAsync($"--Http:Password={Password}");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-gpu"] });
+
+        // Without credentials the page is a Basic challenge (a browser without a user to ask gives up on it).
+        using (var refused = await agent.Client.GetAsync("/"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal("Basic", refused.Headers.WwwAuthenticate.Single().Scheme);
+        }
+
+        // With them (what a user types into the prompt), the page's images, event stream and switch all work.
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { HttpCredentials = new HttpCredentials { Username = "edgevision", Password = Password } });
+        var page = await context.NewPageAsync();
+        var problems = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+            {
+                problems.Add($"console {message.Type}: {message.Text}");
+            }
+        };
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                problems.Add($"HTTP {response.Status}: {response.Url}");
+            }
+        };
+
+        await page.GotoAsync(agent.Client.BaseAddress!.ToString());
+        var tile = page.Locator("article.camera[data-camera='sample']");
+        await Assertions.Expect(tile.Locator(".badge")).ToHaveTextAsync("online", new() { Timeout = 30_000 });
+        var image = tile.Locator("img");
+        await page.WaitForFunctionAsync("img => img.complete && img.naturalWidth === 640", await image.ElementHandleAsync(), new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#events li.event img").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var toggle = tile.Locator("button.detect");
+        await toggle.ClickAsync();
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-pressed", "false", new() { Timeout = 10_000 });
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
     public async Task Page_Assets_ServedFromTheAgentWithTheirTypesAndTheSecurityPolicy()
     {
         await using var agent = await HttpSurfaceTests.RunningAgent.StartAsync();
