@@ -50,6 +50,21 @@ public sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVi
         if (model is not null)
         {
             errors.AddRange(options.Detector.Validate(model.Labels).Select(e => $"{s}:Detector:{e}"));
+
+            // Labels appear in topics and ids as slugs: two that make one slug, or one that makes a reserved word, would mix.
+            var slugs = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var label in model.Labels.Distinct(StringComparer.Ordinal))
+            {
+                var slug = Mqtt.MqttTopics.Slug(label);
+                if (CameraAnalyticsValidator.ReservedNames.Contains(slug))
+                {
+                    errors.Add($"{s}:Model: label '{label}' of {options.Model} becomes the reserved topic word '{slug}'");
+                }
+                else if (!slugs.TryAdd(slug, label))
+                {
+                    errors.Add($"{s}:Model: labels '{slugs[slug]}' and '{label}' of {options.Model} both become the topic level '{slug}'");
+                }
+            }
         }
 
         if (options.Detector.Placement == DetectorOptions.AutoPlacement)

@@ -14,6 +14,7 @@ public sealed class MqttTopics
     public const int MaxUtf8Bytes = 65535;
 
     private readonly ConcurrentDictionary<string, string> _detections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _slugs = new(StringComparer.Ordinal);
     private readonly string _devicePrefix;
 
     public MqttTopics(string prefix, string device)
@@ -64,18 +65,47 @@ public sealed class MqttTopics
     /// <summary>A camera's captions, one sentence per event that says something.</summary>
     public string Captions(string camera) => CameraTopic(camera, "captions");
 
-    /// <summary>A retained count: <c>&lt;camera&gt;/&lt;zone|line|all&gt;/&lt;label&gt;</c>, plus <c>/in</c> or <c>/out</c> for a line.</summary>
+    /// <summary>
+    /// A retained count: <c>&lt;camera&gt;/&lt;zone|line|all&gt;/&lt;label slug&gt;</c>, plus <c>/in</c> or <c>/out</c> for a
+    /// line. The label appears as its <see cref="Slug"/> (<c>sports ball</c> → <c>sports_ball</c>).
+    /// </summary>
     public string Count(string camera, string area, string label, string? direction)
     {
         ThrowIfBadLevel(camera, nameof(camera), "camera name");
-        return ValidateTopicName(_devicePrefix + camera + "/" + area + "/" + label + (direction is null ? string.Empty : "/" + direction));
+        return ValidateTopicName(_devicePrefix + camera + "/" + area + "/" + SlugOf(label) + (direction is null ? string.Empty : "/" + direction));
     }
 
-    /// <summary>The latest best-view JPEG of a label on a camera, retained: <c>&lt;camera&gt;/&lt;label&gt;/snapshot</c>.</summary>
+    /// <summary>The latest best-view JPEG of a label on a camera, retained: <c>&lt;camera&gt;/&lt;label slug&gt;/snapshot</c>.</summary>
     public string Snapshot(string camera, string label)
     {
         ThrowIfBadLevel(camera, nameof(camera), "camera name");
-        return ValidateTopicName(_devicePrefix + camera + "/" + label + "/snapshot");
+        return ValidateTopicName(_devicePrefix + camera + "/" + SlugOf(label) + "/snapshot");
+    }
+
+    private string SlugOf(string name) => _slugs.TryGetValue(name, out var slug) ? slug : _slugs.GetOrAdd(name, Slug(name));
+
+    /// <summary>
+    /// A name made fit for a topic level and an id: lower case; every run of characters outside a–z, 0–9, '_' and
+    /// '-' becomes one '_'; no '_' at either end; "x" when nothing is left. <c>sports ball</c> → <c>sports_ball</c>.
+    /// </summary>
+    public static string Slug(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name.ToLowerInvariant())
+        {
+            if (c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_')
+            {
+                builder.Append(c);
+            }
+            else if (builder.Length > 0 && builder[^1] != '_')
+            {
+                builder.Append('_');
+            }
+        }
+
+        var slug = builder.ToString().Trim('_');
+        return slug.Length == 0 ? "x" : slug;
     }
 
     private string CameraTopic(string camera, string leaf)

@@ -89,4 +89,35 @@ public sealed class MqttTopicsTests
 
         Assert.Equal("MQTT device id 'dev#1' contains the MQTT wildcard '#' (Parameter 'device')", error.Message);
     }
+
+    [Theory]
+    [InlineData("sports ball", "sports_ball")]
+    [InlineData("Traffic Light", "traffic_light")]
+    [InlineData("  a  /  b  ", "a_b")]
+    [InlineData("hair-drier", "hair-drier")]
+    [InlineData("café au lait", "caf_au_lait")]
+    [InlineData("+#/", "x")]
+    public void Slug_SpacesAndOtherCharacters_BecomeOneUnderscore(string name, string expected) =>
+        Assert.Equal(expected, MqttTopics.Slug(name));
+
+    [Fact]
+    public void CountAndSnapshot_LabelWithASpace_AppearsAsItsSlug()
+    {
+        var topics = new MqttTopics("edgevision", "dev1");
+
+        Assert.Equal("edgevision/dev1/yard/all/sports_ball", topics.Count("yard", "all", "sports ball", null));
+        Assert.Equal("edgevision/dev1/yard/gate/sports_ball/in", topics.Count("yard", "gate", "sports ball", "in"));
+        Assert.Equal("edgevision/dev1/yard/sports_ball/snapshot", topics.Snapshot("yard", "sports ball"));
+    }
+
+    [Fact]
+    public void Slug_EveryCocoLabel_UniqueAndNoReservedWord()
+    {
+        var labels = EdgeVision.Models.ModelCatalog.Default.Load("nanodet-g-416-int8").Labels;
+        var slugs = labels.Select(MqttTopics.Slug).ToList();
+
+        Assert.Equal(labels.Count, slugs.Distinct().Count());
+        Assert.All(slugs, slug => Assert.Matches("^[a-z0-9_-]+$", slug));
+        Assert.DoesNotContain(slugs, EdgeVision.Pipeline.Analytics.CameraAnalyticsValidator.ReservedNames.Contains);
+    }
 }
