@@ -23,6 +23,7 @@ public static class ConfigurationCheck
         ConfigurationShape.Check(configuration.GetSection(MqttOptions.SectionName), typeof(MqttOptions), errors);
         ConfigurationShape.Check(configuration.GetSection(Http.HttpOptions.SectionName), typeof(Http.HttpOptions), errors);
         ConfigurationShape.Check(configuration.GetSection(Store.StoreOptions.SectionName), typeof(Store.StoreOptions), errors);
+        ConfigurationShape.Check(configuration.GetSection(HomeAssistant.HomeAssistantOptions.SectionName), typeof(HomeAssistant.HomeAssistantOptions), errors);
         if (errors.Count > 0)
         {
             return errors;
@@ -69,6 +70,7 @@ public static class ConfigurationCheck
         var mqtt = Bind<MqttOptions>(configuration.GetSection(MqttOptions.SectionName), errors) ?? new MqttOptions();
         var http = Bind<Http.HttpOptions>(configuration.GetSection(Http.HttpOptions.SectionName), errors) ?? new Http.HttpOptions();
         var store = Bind<Store.StoreOptions>(configuration.GetSection(Store.StoreOptions.SectionName), errors) ?? new Store.StoreOptions();
+        var homeAssistant = Bind<HomeAssistant.HomeAssistantOptions>(configuration.GetSection(HomeAssistant.HomeAssistantOptions.SectionName), errors) ?? new HomeAssistant.HomeAssistantOptions();
         if (errors.Count > 0)
         {
             return errors;
@@ -83,7 +85,21 @@ public static class ConfigurationCheck
         errors.AddRange(MqttOptionsValidator.Collect(mqtt));
         errors.AddRange(Http.HttpOptionsValidator.Collect(http));
         errors.AddRange(Store.StoreOptions.Validate(store));
+        errors.AddRange(HomeAssistant.HomeAssistantOptions.Validate(homeAssistant, ModelLabels(options.Model, paths)));
         return errors;
+    }
+
+    /// <summary>The labels of the configured model, or null when it does not load (which the model check reports).</summary>
+    private static IReadOnlyList<string>? ModelLabels(string model, AgentPaths paths)
+    {
+        try
+        {
+            return new ModelCatalog([paths.ContentRoot, AppContext.BaseDirectory]).Load(model).Labels;
+        }
+        catch (Exception ex) when (ex is UserFacingException or IOException or InvalidDataException or System.Text.Json.JsonException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

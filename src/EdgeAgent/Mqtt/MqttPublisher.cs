@@ -31,6 +31,10 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
     private DetectionMessageWriter? _idleWriter;
     private int _disposed;
 
+    // Count topics this process has published; guarded with the appends so a zero for an unknown count cannot
+    // land behind a real value.
+    private readonly HashSet<string> _countsPublished = new(StringComparer.Ordinal);
+
     /// <exception cref="UserFacingException">The outbox directory cannot be opened (permissions, another agent holds it).</exception>
     public MqttPublisher(IOptions<MqttOptions> options, ILoggerFactory loggerFactory)
     {
@@ -141,8 +145,37 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
         foreach (var count in analytics.Counts)
         {
             var direction = count.Direction is { } d ? (d == Pipeline.Analytics.CrossingDirection.In ? "in" : "out") : null;
-            _outbox.Append(Topics.Count(camera, count.Area, count.Label, direction), EventMessages.Count(count), retain: true);
+            var topic = Topics.Count(camera, count.Area, count.Label, direction);
+            lock (_countsPublished)
+            {
+                _countsPublished.Add(topic);
+                _outbox.Append(topic, EventMessages.Count(count), retain: true);
+            }
         }
+    }
+
+    /// <summary>
+    /// Publishes <c>0</c>, retained through the outbox, on each of <paramref name="topics"/> that has had no count
+    /// since the agent started (what its analytics hold: nothing counted yet), so a consumer that needs a value
+    /// from the start (Home Assistant's sensors) has one. Returns how many were published.
+    /// </summary>
+    public int PublishZeroCounts(IEnumerable<string> topics)
+    {
+        ArgumentNullException.ThrowIfNull(topics);
+        var published = 0;
+        lock (_countsPublished)
+        {
+            foreach (var topic in topics)
+            {
+                if (_countsPublished.Add(topic))
+                {
+                    _outbox.Append(topic, "0"u8, retain: true);
+                    published++;
+                }
+            }
+        }
+
+        return published;
     }
 
     /// <summary>Publishes one stats message (QoS 0: the next one follows within the stats interval).</summary>

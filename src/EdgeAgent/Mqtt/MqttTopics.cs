@@ -108,6 +108,9 @@ public sealed class MqttTopics
         return slug.Length == 0 ? "x" : slug;
     }
 
+    /// <summary><c>&lt;prefix&gt;/&lt;device&gt;/&lt;camera&gt;/&lt;leaf&gt;</c>, as for the detect command (<c>detect/set</c>).</summary>
+    public string CameraTopicFor(string camera, string leaf) => CameraTopic(camera, leaf);
+
     private string CameraTopic(string camera, string leaf)
     {
         ThrowIfBadLevel(camera, nameof(camera), "camera name");

@@ -1,3 +1,4 @@
+using EdgeVision.EdgeAgent.HomeAssistant;
 using EdgeVision.EdgeAgent.Hosting;
 using EdgeVision.EdgeAgent.Http;
 using EdgeVision.EdgeAgent.Store;
@@ -66,6 +67,7 @@ public sealed class RunVerb : IVerb
         builder.AddEdgeVisionPipeline(paths);
         builder.AddEventStore();
         builder.AddHttpSurface();
+        builder.AddHomeAssistantDiscovery();
         builder.Services.AddSingleton(sp => WatchHint(sp.GetRequiredService<IOptions<MqttOptions>>().Value));
 
         // Every configuration problem is reported together, before anything starts.

@@ -253,27 +253,9 @@ public sealed class AgentCameraTests(ITestOutputHelper output)
         return document.RootElement.GetProperty("cameras")[0].GetProperty("skipped").GetInt64();
     }
 
-    private static Task PublishAsync(int port, string topic, string payload) =>
-        RunClientAsync("mosquitto_pub", "-V", "mqttv5", "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-q", "1", "-t", topic, "-m", payload);
+    private static Task PublishAsync(int port, string topic, string payload) => MosquittoClients.PublishAsync(port, topic, payload);
 
-    private static async Task<string> ReadRetainedAsync(int port, string topic) =>
-        (await RunClientAsync("mosquitto_sub", "-V", "mqttv5", "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-t", topic, "-C", "1", "-W", "30", "--retained-only")).Trim();
-
-    private static async Task<string> RunClientAsync(string program, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(Bound);
-        Assert.True(process.ExitCode == 0, $"{program} exited with {process.ExitCode}: {await errors}");
-        return await output;
-    }
+    private static Task<string> ReadRetainedAsync(int port, string topic) => MosquittoClients.ReadRetainedAsync(port, topic);
 
     /// <summary>Threads, open descriptors and resident memory of a process, from /proc.</summary>
     private sealed record ProcessResources(int Threads, int Descriptors, long RssKb)
