@@ -21,11 +21,21 @@ public sealed class CameraCounters
     private readonly Lock _connectedGate = new();
     private int _connected;
 
+    private readonly Action<bool>? _motionChanged;
+    private TimeSpan? _lastMoving;
+    private bool _moving;
+    private bool _motionReported;
+
+    /// <summary>How long motion is reported after the last frame that had any (stream time), so a pause in a walk is not two events.</summary>
+    public static readonly TimeSpan MotionHold = TimeSpan.FromSeconds(2);
+
     /// <param name="connectedChanged">Called with the new value each time <see cref="Connected"/> changes, in order.</param>
-    public CameraCounters(string name, Action<bool>? connectedChanged = null)
+    /// <param name="motionChanged">Called when motion starts (true) and when it has been still for <see cref="MotionHold"/> (false); only for cameras with motion detection.</param>
+    public CameraCounters(string name, Action<bool>? connectedChanged = null, Action<bool>? motionChanged = null)
     {
         Name = name;
         _connectedChanged = connectedChanged;
+        _motionChanged = motionChanged;
     }
 
     public string Name { get; }
@@ -85,6 +95,31 @@ public sealed class CameraCounters
             {
                 _connectedChanged?.Invoke(connected);
             }
+        }
+    }
+
+    /// <summary>
+    /// What motion detection saw on a frame at <paramref name="streamTime"/>: reports motion as it starts, and its end
+    /// once <see cref="MotionHold"/> of the stream has passed without any. Called by the camera's preprocessing
+    /// loop only (one thread, frames in order); the first call reports either way, so the state is known from the start.
+    /// </summary>
+    internal void RecordMotion(bool moving, TimeSpan streamTime)
+    {
+        if (moving)
+        {
+            _lastMoving = streamTime;
+        }
+        else if (_lastMoving is { } last && streamTime < last)
+        {
+            _lastMoving = null; // The stream started again (a file looping): its old times mean nothing now.
+        }
+
+        var now = _lastMoving is { } seen && streamTime - seen < MotionHold;
+        if (now != _moving || !_motionReported)
+        {
+            _moving = now;
+            _motionReported = true;
+            _motionChanged?.Invoke(now);
         }
     }
 

@@ -34,6 +34,29 @@ public sealed class CameraStates
     /// <summary>Raised on the thread that saw the change (a capture thread); handlers must return quickly.</summary>
     public event EventHandler<CameraStatusChangedEventArgs>? StatusChanged;
 
+    /// <summary>Raised when motion starts or ends on a camera with motion detection (the preprocessing thread); handlers must return quickly.</summary>
+    public event EventHandler<CameraStatusChangedEventArgs>? MotionChanged;
+
+    /// <summary>True while motion is seen, false when still, null for a camera without motion detection or before its first frame.</summary>
+    public bool? IsMoving(string camera) => _states.TryGetValue(camera, out var state) ? state.Moving : null;
+
+    /// <summary>Records whether the camera sees motion and raises <see cref="MotionChanged"/> (its <c>Online</c> carries the value) if it changed.</summary>
+    public void SetMoving(string camera, bool moving)
+    {
+        var state = _states.GetOrAdd(camera, _ => new State());
+        bool changed;
+        lock (state)
+        {
+            changed = state.Moving != moving;
+            state.Moving = moving;
+        }
+
+        if (changed)
+        {
+            MotionChanged?.Invoke(this, new CameraStatusChangedEventArgs(camera, moving));
+        }
+    }
+
     /// <summary>The cameras known so far, in name order.</summary>
     public IReadOnlyList<string> Cameras => [.. _states.Keys.Order(StringComparer.Ordinal)];
 
@@ -80,6 +103,7 @@ public sealed class CameraStates
     {
         private volatile bool _online;
         private volatile bool _paused;
+        private volatile int _moving = -1;
 
         public bool Online
         {
@@ -91,6 +115,12 @@ public sealed class CameraStates
         {
             get => _paused;
             set => _paused = value;
+        }
+
+        public bool? Moving
+        {
+            get => _moving < 0 ? null : _moving == 1;
+            set => _moving = value is null ? -1 : value.Value ? 1 : 0;
         }
     }
 }

@@ -91,7 +91,7 @@ public sealed partial class DetectionPipeline : IPipelineStatistics, IDisposable
         var captures = enabled.Select((c, i) =>
         {
             States.Add(c.Name);
-            var counters = new CameraCounters(c.Name, online => States.SetOnline(c.Name, online));
+            var counters = new CameraCounters(c.Name, online => States.SetOnline(c.Name, online), moving => States.SetMoving(c.Name, moving));
             return new CaptureChannel(i, c, sources[i].IsLive, _options.CaptureQueueCapacity, capturePools[i], counters, () => States.IsDetecting(c.Name), clocks[i]);
         }).ToArray();
         var preprocessed = Channel.CreateBounded<PooledFrame>(new BoundedChannelOptions(_options.PreprocessedQueueCapacity)

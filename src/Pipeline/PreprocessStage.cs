@@ -145,6 +145,7 @@ internal sealed class PreprocessStage
             if (gate.Enabled)
             {
                 metrics.RecordMotion(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                input.Counters.RecordMotion(gate.LastMotion == MotionState.Moving, frame.StreamTime);
             }
 
             return decision;

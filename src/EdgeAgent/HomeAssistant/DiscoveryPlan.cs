@@ -136,7 +136,7 @@ public sealed class DiscoveryPlan
 
     private bool IsCountTopic(string topic) =>
         topic.StartsWith(_topics.DevicePrefix, StringComparison.Ordinal)
-        && !topic.EndsWith("/detect/state", StringComparison.Ordinal) && !topic.EndsWith("/captions", StringComparison.Ordinal) && topic != _topics.Stats;
+        && !topic.EndsWith("/detect/state", StringComparison.Ordinal) && !topic.EndsWith("/captions", StringComparison.Ordinal) && !topic.EndsWith("/motion", StringComparison.Ordinal) && topic != _topics.Stats;
 
     private DiscoveryEntity Entity(string key, string platform, string? camera, JsonObject config)
     {
@@ -185,6 +185,16 @@ public sealed class DiscoveryPlan
             ["state_off"] = CameraStatePublisher.PausedPayload,
             ["icon"] = "mdi:cctv",
         });
+
+        if (camera.Motion.Enabled)
+        {
+            yield return Entity($"{name}_motion", "binary_sensor", name, new JsonObject
+            {
+                ["name"] = "Motion",
+                ["state_topic"] = _topics.Motion(name),
+                ["device_class"] = "motion",
+            });
+        }
 
         foreach (var label in labels)
         {

@@ -9,7 +9,8 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 
 /// <summary>
 /// Keeps each camera's retained topics true: <c>&lt;camera&gt;/status</c> (<c>online</c>/<c>offline</c>) and
-/// <c>&lt;camera&gt;/detect/state</c> (<c>ON</c>/<c>OFF</c>), QoS 1. A change marks its camera; one loop publishes the
+/// <c>&lt;camera&gt;/detect/state</c> (<c>ON</c>/<c>OFF</c>), and for a camera with motion detection
+/// <c>&lt;camera&gt;/motion</c> (<c>ON</c> while something moves, <c>OFF</c> once still for two seconds), QoS 1. A change marks its camera; one loop publishes the
 /// current state of marked cameras, so a camera that flaps faster than the broker takes messages ends on its
 /// latest state rather than queueing every flap. Every (re)connect marks all cameras, because a broker that
 /// restarted without persistence has forgotten them. On a clean stop every camera is published
@@ -33,6 +34,7 @@ public sealed class CameraStatePublisher : BackgroundService
         _states = states ?? throw new ArgumentNullException(nameof(states));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _states.StatusChanged += (_, e) => Mark(e.Camera);
+        _states.MotionChanged += (_, e) => Mark(e.Camera);
         _publisher.Connection.Connected += _ =>
         {
             MarkAll();
@@ -95,6 +97,10 @@ public sealed class CameraStatePublisher : BackgroundService
         var status = _states.IsOnline(camera) ? MqttConnection.OnlinePayload : MqttConnection.OfflinePayload;
         await SendAsync(topics.CameraStatus(camera), status, cancellationToken).ConfigureAwait(false);
         await SendAsync(topics.DetectState(camera), _states.IsDetecting(camera) ? DetectingPayload : PausedPayload, cancellationToken).ConfigureAwait(false);
+        if (_states.IsMoving(camera) is { } moving)
+        {
+            await SendAsync(topics.Motion(camera), moving ? DetectingPayload : PausedPayload, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task SendAsync(string topic, string payload, CancellationToken cancellationToken)

@@ -59,6 +59,9 @@ public sealed class MqttTopics
     /// <summary>A camera's retained detection switch, <c>ON</c> or <c>OFF</c>.</summary>
     public string DetectState(string camera) => CameraTopic(camera, "detect/state");
 
+    /// <summary>A camera's retained motion, <c>ON</c> or <c>OFF</c> (cameras with motion detection).</summary>
+    public string Motion(string camera) => CameraTopic(camera, "motion");
+
     /// <summary>A camera's track events (new, update, end), QoS 1.</summary>
     public string Events(string camera) => CameraTopic(camera, "events");
 

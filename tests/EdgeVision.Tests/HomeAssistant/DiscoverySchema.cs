@@ -22,7 +22,8 @@ internal static partial class DiscoverySchema
         ["stat_off"] = "state_off", ["img_t"] = "image_topic", ["cont_type"] = "content_type", ["dev_cla"] = "device_class",
         ["stat_cla"] = "state_class", ["unit_of_meas"] = "unit_of_measurement", ["ent_cat"] = "entity_category", ["en"] = "enabled_by_default",
         ["ic"] = "icon", ["json_attr_t"] = "json_attributes_topic", ["json_attr_tpl"] = "json_attributes_template", ["ret"] = "retain",
-        ["opt"] = "optimistic", ["exp_aft"] = "expire_after", ["frc_upd"] = "force_update",
+        ["opt"] = "optimistic", ["exp_aft"] = "expire_after", ["frc_upd"] = "force_update", ["img_e"] = "image_encoding", ["url_t"] = "url_topic",
+        ["t"] = "topic", ["def_ent_id"] = "default_entity_id",
     };
 
     private static readonly IReadOnlyDictionary<string, string> DeviceAbbreviations = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -207,9 +208,15 @@ internal static partial class DiscoverySchema
             problems.Add($"{where}: state_class '{stateClass}' is not valid here");
         }
 
-        if (config.TryGetValue("entity_category", out var category) && category.GetString() is not ("config" or "diagnostic"))
+        if (config.TryGetValue("entity_category", out var category)
+            && (category.GetString() is not ("config" or "diagnostic") || (platform is "sensor" or "binary_sensor" && category.GetString() != "diagnostic")))
         {
-            problems.Add($"{where}: entity_category '{category}' is not config or diagnostic");
+            problems.Add($"{where}: entity_category '{category}' is not config or diagnostic (sensors: diagnostic only)");
+        }
+
+        if (platform == "image" && config.ContainsKey("image_topic") && config.ContainsKey("url_topic"))
+        {
+            problems.Add($"{where}: image takes one of 'image_topic' and 'url_topic'");
         }
 
         if (config.TryGetValue("enabled_by_default", out var enabled) && enabled.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
