@@ -253,6 +253,7 @@ public sealed class DiscoveryPlan
             ["unit_of_measurement"] = "fps",
             ["state_class"] = "measurement",
             ["entity_category"] = "diagnostic",
+            ["enabled_by_default"] = false,
         });
         yield return Entity($"{name}_dropped", "sensor", name, new JsonObject
         {

@@ -29,8 +29,11 @@ public sealed partial class HomeAssistantDiscovery : BackgroundService
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private long _announcements;
 
-    public HomeAssistantDiscovery(HomeAssistantOptions options, MqttPublisher publisher, DiscoveryPlan plan, string memoryPath, ILogger<HomeAssistantDiscovery> logger)
+    private readonly CameraStatePublisher _states;
+
+    public HomeAssistantDiscovery(HomeAssistantOptions options, MqttPublisher publisher, CameraStatePublisher states, DiscoveryPlan plan, string memoryPath, ILogger<HomeAssistantDiscovery> logger)
     {
+        _states = states ?? throw new ArgumentNullException(nameof(states));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
         _plan = plan ?? throw new ArgumentNullException(nameof(plan));
@@ -87,7 +90,9 @@ public sealed partial class HomeAssistantDiscovery : BackgroundService
         if (message.Topic == _birthTopic && message.Payload.Length <= 16
             && string.Equals(Encoding.UTF8.GetString(message.Payload).Trim(), "online", StringComparison.Ordinal))
         {
+            // Home Assistant came back: the discovery, then every camera's status, switch and motion again.
             _wake.Writer.TryWrite(true);
+            _states.MarkAll();
         }
 
         return Task.CompletedTask;

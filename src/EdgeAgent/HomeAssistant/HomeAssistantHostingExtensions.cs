@@ -32,6 +32,7 @@ public static class HomeAssistantHostingExtensions
             return new HomeAssistantDiscovery(
                 sp.GetRequiredService<IOptions<HomeAssistantOptions>>().Value,
                 sp.GetRequiredService<MqttPublisher>(),
+                sp.GetRequiredService<CameraStatePublisher>(),
                 plan,
                 StateDirectory.Combine($"homeassistant-{plan.DeviceSlug}.json"),
                 sp.GetRequiredService<ILogger<HomeAssistantDiscovery>>());

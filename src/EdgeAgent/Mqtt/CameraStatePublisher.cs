@@ -83,7 +83,8 @@ public sealed class CameraStatePublisher : BackgroundService
         }
     }
 
-    private void MarkAll()
+    /// <summary>Publishes every camera's current state soon (after a connect, or when a consumer such as Home Assistant comes back).</summary>
+    public void MarkAll()
     {
         foreach (var camera in _states.Cameras)
         {

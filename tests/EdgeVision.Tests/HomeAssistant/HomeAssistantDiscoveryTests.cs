@@ -83,11 +83,14 @@ public sealed partial class HomeAssistantDiscoveryTests : IDisposable
         await seen.WaitForAsync(detect.GetProperty("state_topic").GetString()!, "OFF").WaitAsync(Bound);
         await MosquittoClients.PublishAsync(broker.Port, detect.GetProperty("command_topic").GetString()!, "ON");
 
-        // Home Assistant's birth message brings the discovery again.
+        // Home Assistant's birth message brings the discovery again, and the cameras' states.
         var sampleTopic = $"{Prefix}/device/edgevision_{device}_sample/config";
+        await Task.Delay(500);
         var before = seen.Messages.Count(m => m.Topic == sampleTopic);
+        var statesBefore = seen.Messages.Count(m => m.Topic == $"edgevision/{device}/sample/motion");
         await MosquittoClients.PublishAsync(broker.Port, $"{Prefix}/status", "online");
         await seen.WaitForAsync(_ => seen.Messages.Count(m => m.Topic == sampleTopic) > before).WaitAsync(Bound);
+        await seen.WaitForAsync(_ => seen.Messages.Count(m => m.Topic == $"edgevision/{device}/sample/motion") > statesBefore).WaitAsync(Bound);
 
         // Every level of every topic the agent published is a slug.
         var levels = seen.Messages.SelectMany(m => m.Topic.Split('/')).Distinct().Where(l => !TopicLevel().IsMatch(l)).ToList();
