@@ -7,8 +7,11 @@ public sealed class DecoderSpec
     public const string YoloV5 = "yolov5";
     public const string YoloV8 = "yolov8";
 
-    /// <summary>Every family a manifest may name; a family listed here may still lack a decoder in this build.</summary>
-    public static IReadOnlyList<string> KnownFamilies { get; } = [NanoDet, YoloV5, YoloV8];
+    /// <summary>End-to-end (NMS-free) exports: <c>[N, K, 6]</c> rows of x1, y1, x2, y2, score, class.</summary>
+    public const string EndToEnd = "e2e";
+
+    /// <summary>Every family a manifest may name.</summary>
+    public static IReadOnlyList<string> KnownFamilies { get; } = [NanoDet, YoloV5, YoloV8, EndToEnd];
 
     public string? Family { get; init; }
 
@@ -19,4 +22,10 @@ public sealed class DecoderSpec
     public int? RegMax { get; init; }
 
     public DecoderOutputSpec[]? Outputs { get; init; }
+
+    /// <summary>
+    /// YOLO and end-to-end: the rows of the single output (boxes for YOLOv5/YOLOv8, K for end-to-end). For YOLO,
+    /// when absent, the count the strides give for the input size (YOLOv5: three anchors per cell).
+    /// </summary>
+    public int? Boxes { get; init; }
 }

@@ -2,7 +2,7 @@ namespace EdgeVision.Models;
 
 /// <summary>
 /// Turns the raw outputs of one batch item into candidate detections in source pixels, before NMS.
-/// One implementation per model family (NanoDet, YOLOv5, YOLOv8); the manifest's decoder.family picks it.
+/// One implementation per model family (NanoDet, YOLOv5, YOLOv8, end-to-end); the manifest's decoder.family picks it.
 /// </summary>
 public interface IDetectionDecoder
 {
@@ -11,6 +11,9 @@ public interface IDetectionDecoder
 
     /// <summary>Number of classes the model scores; the length of the thresholds passed to <see cref="Decode"/>.</summary>
     int ClassCount { get; }
+
+    /// <summary>True when the model has already suppressed overlapping boxes (end-to-end exports): the detector keeps the best-scored candidates as they are.</summary>
+    bool SkipsNonMaxSuppression => false;
 
     /// <summary>
     /// Appends to <paramref name="candidates"/> every class whose score is at or above its threshold.

@@ -30,8 +30,11 @@ public sealed class LetterboxResizer : IDisposable
     /// <param name="mean">Per-plane mean, in the model's channel order.</param>
     /// <param name="std">Per-plane standard deviation, in the model's channel order.</param>
     /// <param name="channelOrder">"BGR" or "RGB": the order of the planes the model expects.</param>
-    public LetterboxResizer(int networkWidth, int networkHeight, ReadOnlySpan<float> mean, ReadOnlySpan<float> std, string channelOrder = "BGR")
+    /// <param name="padValue">The grey level (0–255, every channel) the padding has in pixel space: 0 (black), or 114 as YOLO exports were trained with.</param>
+    public LetterboxResizer(int networkWidth, int networkHeight, ReadOnlySpan<float> mean, ReadOnlySpan<float> std, string channelOrder = "BGR", int padValue = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(padValue);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(padValue, 255);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(networkWidth);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(networkHeight);
         if (mean.Length != Channels || std.Length != Channels)
@@ -60,8 +63,8 @@ public sealed class LetterboxResizer : IDisposable
                 _lookup[plane * 256 + value] = (value - mean[plane]) / std[plane];
             }
 
-            // Padding is black in pixel space, so it is normalized like any other zero byte.
-            _paddingValueOfPlane[plane] = _lookup[plane * 256];
+            // Padding is a grey level in pixel space, so it is normalized like any other byte of that value.
+            _paddingValueOfPlane[plane] = _lookup[plane * 256 + padValue];
         }
     }
 

@@ -21,6 +21,9 @@ public sealed class ModelInputSpec
     /// <summary>Per plane, in <see cref="ChannelOrder"/>, dividing the pixel value after the mean.</summary>
     public float[]? Std { get; init; }
 
+    /// <summary>The grey level (0–255) of the letterbox padding; 0 when absent. YOLO exports expect 114.</summary>
+    public int? PadValue { get; init; }
+
     /// <summary>
     /// True when the graph normalizes by itself; the letterbox then feeds raw 0–255 values.
     /// </summary>

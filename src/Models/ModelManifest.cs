@@ -126,6 +126,11 @@ public sealed class ModelManifest
             errors.Add($"input.layout: must be NCHW, found '{Input.Layout}'");
         }
 
+        if (Input.PadValue is < 0 or > 255)
+        {
+            errors.Add($"input.pad_value: must be a grey level from 0 to 255, found {Input.PadValue}");
+        }
+
         if (Input.ChannelOrder is not ("BGR" or "RGB"))
         {
             errors.Add($"input.channel_order: must be BGR or RGB, found '{Input.ChannelOrder}'");
@@ -176,6 +181,11 @@ public sealed class ModelManifest
             }
 
             RequireText(errors, "decoder.outputs[0].predictions", Decoder.Outputs[0].Predictions);
+            if (Decoder.Boxes is <= 0 || (Decoder.Family == DecoderSpec.EndToEnd && Decoder.Boxes is null))
+            {
+                errors.Add($"decoder.boxes: the rows of the {Decoder.Family} output must be a positive integer{(Decoder.Family == DecoderSpec.EndToEnd ? " (required for e2e)" : string.Empty)}");
+            }
+
             return;
         }
 

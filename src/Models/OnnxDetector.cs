@@ -21,6 +21,7 @@ public sealed partial class OnnxDetector : IDisposable
     private readonly LetterboxResizer _resizer;
     private readonly IDetectionDecoder _decoder;
     private readonly NonMaxSuppression _nonMaxSuppression;
+    private readonly int _maxDetections;
     private readonly float[] _classScoreThresholds;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
@@ -62,9 +63,11 @@ public sealed partial class OnnxDetector : IDisposable
             InputHeight,
             inGraph ? [0f, 0f, 0f] : input.Mean,
             inGraph ? [1f, 1f, 1f] : input.Std,
-            input.ChannelOrder!);
+            input.ChannelOrder!,
+            input.PadValue ?? 0);
 
         _nonMaxSuppression = new NonMaxSuppression(options.NmsIouThreshold, options.MaxDetections);
+        _maxDetections = options.MaxDetections;
         _kept = new List<Detection>(options.MaxDetections);
         _classScoreThresholds = model.Labels
             .Select(label => options.ClassScoreThresholds.TryGetValue(label, out var threshold) ? threshold : options.ScoreThreshold)
@@ -186,6 +189,15 @@ public sealed partial class OnnxDetector : IDisposable
 
         _candidates.Clear();
         _decoder.Decode(_slotOutputs, transform, _classScoreThresholds, _candidates);
+        if (_decoder.SkipsNonMaxSuppression)
+        {
+            // The model chose its boxes: keep them, best first, up to the cap.
+            _candidates.Sort(static (a, b) => b.Score.CompareTo(a.Score));
+            detections.Clear();
+            detections.AddRange(CollectionsMarshal.AsSpan(_candidates)[..Math.Min(_candidates.Count, _maxDetections)]);
+            return;
+        }
+
         _nonMaxSuppression.Apply(CollectionsMarshal.AsSpan(_candidates), detections);
     }
 

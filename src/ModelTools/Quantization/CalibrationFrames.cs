@@ -39,7 +39,7 @@ public sealed class CalibrationFrames
 
     public IEnumerable<float[]> Read()
     {
-        using var resizer = new LetterboxResizer(_input.Width!.Value, _input.Height!.Value, _input.Mean, _input.Std, _input.ChannelOrder ?? "BGR");
+        using var resizer = new LetterboxResizer(_input.Width!.Value, _input.Height!.Value, _input.Mean, _input.Std, _input.ChannelOrder ?? "BGR", _input.PadValue ?? 0);
         foreach (var image in Directory.Exists(_source) ? ReadFolder() : ReadVideo())
         {
             using (image)

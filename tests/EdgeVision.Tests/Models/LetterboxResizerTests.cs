@@ -109,6 +109,24 @@ public sealed class LetterboxResizerTests : IDisposable
     }
 
     [Fact]
+    public void Write_YoloStylePadValueAndScale_GreyPaddingDividedBy255InRgbOrder()
+    {
+        // A 416×320 input (not square), RGB, x/255, grey 114 padding: what a YOLO export expects.
+        using var resizer = new LetterboxResizer(416, 320, [0f, 0f, 0f], [255f, 255f, 255f], "RGB", padValue: 114);
+        var slot = new float[3 * 416 * 320];
+        using var image = new Mat(240, 640, MatType.CV_8UC3, new Scalar(51, 102, 204));
+
+        var transform = resizer.Write(image, slot);
+
+        // 640×240 → 416×156 at padY 82.
+        Assert.Equal((0, 82, 156), (transform.PadX, transform.PadY, transform.ScaledHeight));
+        float At3(int plane, int y, int x) => slot[(plane * 416 * 320) + (y * 416) + x];
+        Assert.Equal((114 / 255f, 114 / 255f, 114 / 255f), (At3(0, 0, 0), At3(1, 81, 200), At3(2, 319, 415)));
+        Assert.Equal((204 / 255f, 102 / 255f, 51 / 255f), (At3(0, 82, 10), At3(1, 160, 200), At3(2, 237, 415)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LetterboxResizer(416, 320, [0f, 0f, 0f], [1f, 1f, 1f], "RGB", padValue: 256));
+    }
+
+    [Fact]
     public void Write_SlotAfterALargerImage_OverwritesEveryElement()
     {
         using var bright = new Mat(416, 416, MatType.CV_8UC3, Scalar.All(255));

@@ -66,7 +66,7 @@ public sealed class ModelManifestTests
     {
         var json = Edit(m => m["decoder"]!["family"] = "ssd");
 
-        Assert.Equal(["decoder.family: must be one of nanodet, yolov5, yolov8, found 'ssd'"], ModelManifest.Parse(json, "m.json").Validate());
+        Assert.Equal(["decoder.family: must be one of nanodet, yolov5, yolov8, e2e, found 'ssd'"], ModelManifest.Parse(json, "m.json").Validate());
     }
 
     [Fact]

@@ -41,12 +41,15 @@ internal static class SyntheticNanoDetModel
     public static string Sha256Of(string path) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
 
-    private static ModelProto Build(NanoDetHeadEncoding head)
+    private static ModelProto Build(NanoDetHeadEncoding head) => Build(416, 416, head.Outputs);
+
+    /// <summary>A model taking <c>input_1</c> [N, 3, height, width] whose outputs are the given tables repeated over the batch.</summary>
+    internal static ModelProto Build(int width, int height, IEnumerable<(string Name, int[] ItemShape, float[] Values)> outputs)
     {
         // zero[N,1,1] = Squeeze(ReduceMean(input_1, axes 1,2,3), axis 3) · 0, then output = zero + table:
         // broadcasting gives [N, cells, width] and keeps the batch dimension symbolic as in the real model.
         var graph = new GraphProto { Name = "synthetic_nanodet" };
-        graph.Input.Add(Tensor("input_1", "N", 3, 416, 416));
+        graph.Input.Add(Tensor("input_1", "N", 3, height, width));
         graph.Node.Add(Node("ReduceMean", ["input_1"], ["mean"], new AttributeProto
         {
             Name = "axes",
@@ -64,7 +67,7 @@ internal static class SyntheticNanoDetModel
         graph.Initializer.Add(FloatInitializer("zero", [], [0f]));
         graph.Node.Add(Node("Mul", ["squeezed", "zero"], ["batch_zero"]));
 
-        foreach (var (outputName, itemShape, values) in head.Outputs)
+        foreach (var (outputName, itemShape, values) in outputs)
         {
             var table = outputName + "_table";
             graph.Initializer.Add(FloatInitializer(table, itemShape, values));
