@@ -14,6 +14,7 @@ public static class CommandLine
         new DetectVerb(),
         new ConvertTfjsVerb(),
         new QuantizeVerb(),
+        new ImportModelVerb(),
         new BenchVerb(),
         new BenchOutboxVerb(),
         new BenchScaleVerb(),

@@ -12,11 +12,14 @@ public sealed class ModelCatalog
     public const string ModelsDirectoryName = "models";
 
     private readonly IReadOnlyList<string> _searchRoots;
+    private readonly string? _userDirectory;
 
-    public ModelCatalog(IEnumerable<string> searchRoots)
+    /// <param name="userDirectory">A directory holding imported models' manifests directly (<c>NAME.json</c>), searched first.</param>
+    public ModelCatalog(IEnumerable<string> searchRoots, string? userDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(searchRoots);
         _searchRoots = searchRoots.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal).ToArray();
+        _userDirectory = string.IsNullOrEmpty(userDirectory) ? null : Path.GetFullPath(userDirectory);
     }
 
     /// <summary>
@@ -42,6 +45,11 @@ public sealed class ModelCatalog
             throw new UserFacingException($"model '{nameOrPath}' is neither a model name nor a .json manifest path");
         }
 
+        if (_userDirectory is not null && System.IO.File.Exists(Path.Combine(_userDirectory, nameOrPath + ".json")))
+        {
+            return Path.Combine(_userDirectory, nameOrPath + ".json");
+        }
+
         foreach (var root in _searchRoots)
         {
             for (var directory = new DirectoryInfo(root); directory is not null; directory = directory.Parent)
@@ -55,7 +63,7 @@ public sealed class ModelCatalog
         }
 
         throw new UserFacingException(
-            $"model '{nameOrPath}' not found: no {ModelsDirectoryName}/{nameOrPath}.json in {string.Join(" or ", _searchRoots)} or their parents");
+            $"model '{nameOrPath}' not found: no {ModelsDirectoryName}/{nameOrPath}.json in {string.Join(" or ", _searchRoots)} or their parents{(_userDirectory is null ? string.Empty : $", nor {nameOrPath}.json in {_userDirectory}")}");
     }
 
     /// <summary>Resolves, parses and validates the manifest, reads the labels and verifies the .onnx hash.</summary>

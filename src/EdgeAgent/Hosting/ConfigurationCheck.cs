@@ -37,6 +37,9 @@ public static class ConfigurationCheck
                 case nameof(EdgeVisionOptions.Model):
                     options.Model = child.Value ?? options.Model;
                     break;
+                case nameof(EdgeVisionOptions.ModelDirectory):
+                    options.ModelDirectory = child.Value ?? options.ModelDirectory;
+                    break;
                 case nameof(EdgeVisionOptions.Detector):
                     options.Detector = Bind<DetectorOptions>(child, errors) ?? options.Detector;
                     EdgeVisionOptions.ReplaceDefaultLists(options, edge);
@@ -85,16 +88,16 @@ public static class ConfigurationCheck
         errors.AddRange(MqttOptionsValidator.Collect(mqtt));
         errors.AddRange(Http.HttpOptionsValidator.Collect(http));
         errors.AddRange(Store.StoreOptions.Validate(store));
-        errors.AddRange(HomeAssistant.HomeAssistantOptions.Validate(homeAssistant, ModelLabels(options.Model, paths)));
+        errors.AddRange(HomeAssistant.HomeAssistantOptions.Validate(homeAssistant, ModelLabels(options, paths)));
         return errors;
     }
 
     /// <summary>The labels of the configured model, or null when it does not load (which the model check reports).</summary>
-    private static IReadOnlyList<string>? ModelLabels(string model, AgentPaths paths)
+    private static IReadOnlyList<string>? ModelLabels(EdgeVisionOptions options, AgentPaths paths)
     {
         try
         {
-            return new ModelCatalog([paths.ContentRoot, AppContext.BaseDirectory]).Load(model).Labels;
+            return options.Catalog(paths).Load(options.Model).Labels;
         }
         catch (Exception ex) when (ex is UserFacingException or IOException or InvalidDataException or System.Text.Json.JsonException or ArgumentException)
         {

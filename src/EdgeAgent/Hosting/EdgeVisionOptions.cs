@@ -8,7 +8,21 @@ public sealed class EdgeVisionOptions
 {
     public const string Section = "EdgeVision";
 
-    /// <summary>Model name (a manifest in models/) or a path to a manifest .json.</summary>
+    /// <summary>Where <c>edgevision import-model</c> puts imported models; empty: <c>models</c> in the state directory.</summary>
+    public string ModelDirectory { get; set; } = string.Empty;
+
+    /// <summary>The model catalog of this configuration: imported models first, then the bundled ones.</summary>
+    public ModelCatalog Catalog(AgentPaths paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        return new ModelCatalog([paths.ContentRoot, AppContext.BaseDirectory], ImportedModels(ModelDirectory));
+    }
+
+    /// <summary>The directory of imported models for a configured value (empty: the state directory's <c>models</c>).</summary>
+    public static string ImportedModels(string? configured) =>
+        string.IsNullOrWhiteSpace(configured) ? StateDirectory.Combine("models") : Path.GetFullPath(configured);
+
+    /// <summary>Model name (a manifest in models/ or an imported model) or a path to a manifest .json.</summary>
     public string Model { get; set; } = "nanodet-g-416-int8";
 
     /// <summary>

@@ -37,7 +37,7 @@ public sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVi
         {
             try
             {
-                model = new ModelCatalog([_paths.ContentRoot, AppContext.BaseDirectory]).Load(options.Model);
+                model = options.Catalog(_paths).Load(options.Model);
             }
             catch (UserFacingException ex)
             {

@@ -52,7 +52,7 @@ public sealed partial class PipelineService : BackgroundService
         await Task.Yield();
         try
         {
-            var model = new ModelCatalog([_paths.ContentRoot, AppContext.BaseDirectory]).Load(_options.Model);
+            var model = _options.Catalog(_paths).Load(_options.Model);
             _statistics.Model = model.Manifest.Name ?? _options.Model;
             var placement = CpuPlacement.Choose(CpuAffinity.Available());
             var detectorOptions = placement.Apply(_options.Detector);

@@ -50,7 +50,7 @@ public sealed class DetectVerb : IVerb
         var options = new DetectorOptions { MaxBatchSize = 1 };
         options.ScoreThreshold = (float)parsed.GetDouble("threshold", options.ScoreThreshold, 0, 1);
         var images = ListImages(input);
-        var model = ModelCatalog.Default.Load(parsed.Get("model", DefaultModel));
+        var model = new ModelCatalog([Directory.GetCurrentDirectory(), AppContext.BaseDirectory], Hosting.EdgeVisionOptions.ImportedModels(null)).Load(parsed.Get("model", DefaultModel));
 
         if (outputDirectory is not null)
         {

@@ -1,0 +1,163 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using EdgeVision.Models;
+using EdgeVision.ModelTools.Onnx.Proto;
+
+namespace EdgeVision.ModelTools.Import;
+
+/// <summary>What <see cref="ModelImporter"/> found in a file and would write for it.</summary>
+public sealed record ImportedModel(string Name, string Family, int Width, int Height, int Rows, IReadOnlyList<string> Labels, string OutputName, string InputName, string Precision, JsonObject Manifest);
+
+/// <summary>
+/// Reads an exported detector (an Ultralytics YOLOv5, YOLOv8/YOLO11 or end-to-end export, or any file with the
+/// same layouts): its one image input <c>[N, 3, H, W]</c>, its one output, and, when the export carries them,
+/// Ultralytics' metadata (<c>names</c>, <c>imgsz</c>). It checks that the output fits the family — a mismatch is
+/// one line naming the expected and the found shape — and makes the manifest: YOLO preprocessing (RGB, x/255,
+/// grey 114 padding), the labels, the file's sha256 and provenance "imported".
+/// </summary>
+public static partial class ModelImporter
+{
+    [GeneratedRegex(@"(\d+)\s*:\s*(?:'((?:[^'\\]|\\.)*)'|""((?:[^""\\]|\\.)*)"")")]
+    private static partial Regex NameEntry();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_.-]{0,63}$")]
+    private static partial Regex ModelName();
+
+    public static ImportedModel Inspect(byte[] onnx, string fileName, string family, IReadOnlyList<string>? labels, string? name)
+    {
+        ArgumentNullException.ThrowIfNull(onnx);
+        if (!DecoderSpec.KnownFamilies.Contains(family) || family == DecoderSpec.NanoDet)
+        {
+            throw new UserFacingException($"import-model: --family must be {DecoderSpec.YoloV5}, {DecoderSpec.YoloV8} or {DecoderSpec.EndToEnd}, found '{family}'", 2);
+        }
+
+        ModelProto model;
+        try
+        {
+            model = ModelProto.Parser.ParseFrom(onnx);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException ex)
+        {
+            throw new UserFacingException($"import-model: {fileName} is not an ONNX model ({ex.Message})", 2);
+        }
+
+        var graph = model.Graph ?? throw new UserFacingException($"import-model: {fileName} has no graph", 2);
+        var initializers = graph.Initializer.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var inputs = graph.Input.Where(i => !initializers.Contains(i.Name)).ToList();
+        if (inputs.Count != 1)
+        {
+            throw new UserFacingException($"import-model: {fileName} has {inputs.Count} inputs ({string.Join(", ", inputs.Select(i => i.Name))}); a detector takes one image", 2);
+        }
+
+        var input = inputs[0];
+        var inputShape = Shape(input);
+        if (inputShape.Length != 4 || inputShape[1] != 3 || inputShape[2] <= 0 || inputShape[3] <= 0)
+        {
+            throw new UserFacingException($"import-model: input '{input.Name}': expected [N, 3, H, W] with a fixed H and W, found {Show(inputShape)}", 2);
+        }
+
+        if (graph.Output.Count != 1)
+        {
+            throw new UserFacingException($"import-model: {fileName} has {graph.Output.Count} outputs ({string.Join(", ", graph.Output.Select(o => o.Name))}); the {family} family reads one", 2);
+        }
+
+        var metadata = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var height = (int)inputShape[2];
+        var width = (int)inputShape[3];
+        if (metadata.TryGetValue("imgsz", out var imgsz) && Regex.Matches(imgsz, @"\d+").Select(m => int.Parse(m.Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray() is [var h, var w] && (h, w) != (height, width))
+        {
+            throw new UserFacingException($"import-model: the export's imgsz {imgsz} does not match its input {Show(inputShape)}", 2);
+        }
+
+        labels ??= metadata.TryGetValue("names", out var names) ? ParseNames(names) : null;
+        var output = graph.Output[0];
+        var shape = Shape(output);
+        var (expected, rows, classes) = family switch
+        {
+            DecoderSpec.YoloV5 => ("[N, boxes, 5 + classes]", shape.Length == 3 && shape[1] > 0 && shape[2] > 5 ? (int)shape[1] : -1, shape.Length == 3 ? (int)shape[2] - 5 : -1),
+            DecoderSpec.YoloV8 => ("[N, 4 + classes, boxes]", shape.Length == 3 && shape[2] > 0 && shape[1] > 4 ? (int)shape[2] : -1, shape.Length == 3 ? (int)shape[1] - 4 : -1),
+            _ => ("[N, K, 6]", shape.Length == 3 && shape[1] > 0 && shape[2] == 6 ? (int)shape[1] : -1, labels?.Count ?? -1),
+        };
+        if (rows < 0)
+        {
+            throw new UserFacingException($"import-model: output '{output.Name}' does not fit the {family} family: expected {expected}, found {Show(shape)}", 2);
+        }
+
+        if (labels is null)
+        {
+            throw new UserFacingException($"import-model: {fileName} carries no class names (Ultralytics 'names' metadata); give them with --labels FILE, one per line", 2);
+        }
+
+        if (classes != labels.Count)
+        {
+            throw new UserFacingException($"import-model: output '{output.Name}' {Show(shape)} scores {classes} classes but {labels.Count} labels were given", 2);
+        }
+
+        name ??= Slug(Path.GetFileNameWithoutExtension(fileName));
+        if (!ModelName().IsMatch(name))
+        {
+            throw new UserFacingException($"import-model: --name '{name}' must be 1 to 64 characters of a-z, 0-9, '_', '-' or '.', starting with a letter or digit", 2);
+        }
+
+        var precision = graph.Node.Any(n => n.OpType is "QuantizeLinear" or "QLinearConv" or "DequantizeLinear") ? "int8" : "fp32";
+        var manifest = new JsonObject
+        {
+            ["format_version"] = 1,
+            ["name"] = name,
+            ["file"] = name + ".onnx",
+            ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(onnx)),
+            ["precision"] = precision,
+            ["input"] = new JsonObject
+            {
+                ["name"] = input.Name,
+                ["width"] = width,
+                ["height"] = height,
+                ["layout"] = "NCHW",
+                ["channel_order"] = "RGB",
+                ["mean"] = new JsonArray(0, 0, 0),
+                ["std"] = new JsonArray(255, 255, 255),
+                ["pad_value"] = 114,
+                ["normalization_in_graph"] = false,
+            },
+            ["decoder"] = new JsonObject
+            {
+                ["family"] = family,
+                ["boxes"] = rows,
+                ["outputs"] = new JsonArray(new JsonObject { ["predictions"] = output.Name }),
+            },
+            ["labels"] = name + ".labels",
+            ["provenance"] = new JsonObject
+            {
+                ["description"] = $"imported from {Path.GetFileName(fileName)} ({family}; producer {(model.ProducerName.Length > 0 ? model.ProducerName : "unknown")}) with edgevision import-model",
+                ["source_package"] = "imported",
+            },
+            ["licence"] = "as given by the model's owner (imported; not checked)",
+        };
+        return new ImportedModel(name, family, width, height, rows, labels, output.Name, input.Name, precision, manifest);
+    }
+
+    /// <summary>Ultralytics writes class names as a Python dict: <c>{0: 'person', 1: 'bicycle'}</c>.</summary>
+    public static IReadOnlyList<string> ParseNames(string names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var entries = NameEntry().Matches(names)
+            .Select(m => (Index: int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Name: (m.Groups[2].Success ? m.Groups[2].Value : m.Groups[3].Value).Replace("\\'", "'", StringComparison.Ordinal)))
+            .OrderBy(e => e.Index)
+            .ToList();
+        return entries.Count > 0 && entries.Select((e, i) => e.Index == i).All(ok => ok)
+            ? entries.Select(e => e.Name).ToArray()
+            : throw new UserFacingException($"import-model: cannot read the class names in the export's metadata; give them with --labels FILE", 2);
+    }
+
+    private static long[] Shape(ValueInfoProto value) =>
+        value.Type?.TensorType?.Shape?.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue : -1).ToArray() ?? [];
+
+    private static string Show(long[] shape) => "[" + string.Join(", ", shape.Select(d => d < 0 ? "?" : d.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
+
+    private static string Slug(string text)
+    {
+        var slug = Regex.Replace(text.ToLowerInvariant(), "[^a-z0-9_.-]+", "-").Trim('-', '.', '_');
+        return slug.Length == 0 ? "imported" : slug[..Math.Min(slug.Length, 64)];
+    }
+}

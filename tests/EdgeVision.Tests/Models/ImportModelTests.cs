@@ -1,0 +1,114 @@
+using System.Text.Json;
+using EdgeVision.Models;
+using EdgeVision.ModelTools.Import;
+using EdgeVision.ModelTools.Onnx.Proto;
+using EdgeVision.Tests.Support;
+using Google.Protobuf;
+using OpenCvSharp;
+
+namespace EdgeVision.Tests.Models;
+
+/// <summary>
+/// <c>edgevision import-model</c> on exports shaped like Ultralytics' (a real ONNX file with fixed output tables and
+/// the export's metadata), then the imported model named by <c>detect</c>, as a user would.
+/// </summary>
+public sealed class ImportModelTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private readonly TemporaryDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    /// <summary>A YOLOv8-layout export, 320×256, three classes, one person box at input pixels (40, 40)–(140, 200).</summary>
+    private static byte[] Export(bool withMetadata, int width = 320, int height = 256)
+    {
+        const int n = 60;
+        var table = new float[7 * n];
+        (table[3], table[n + 3], table[(2 * n) + 3], table[(3 * n) + 3], table[(4 * n) + 3]) = (90, 120, 100, 160, 0.9f);
+        var model = SyntheticNanoDetModel.Build(width, height, [("output0", [7, n], table)]);
+        model.ProducerName = "pytorch";
+        if (withMetadata)
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = "names", Value = "{0: 'person', 1: 'sports ball', 2: \"car's\"}" });
+            model.MetadataProps.Add(new StringStringEntryProto { Key = "imgsz", Value = $"[{height}, {width}]" });
+            model.MetadataProps.Add(new StringStringEntryProto { Key = "stride", Value = "32" });
+        }
+
+        return model.ToByteArray();
+    }
+
+    [Fact]
+    public void Inspect_UltralyticsMetadata_NamesSizeAndYoloPreprocessingInTheManifest()
+    {
+        var imported = ModelImporter.Inspect(Export(withMetadata: true), "/x/Best Model.onnx", DecoderSpec.YoloV8, labels: null, name: null);
+
+        Assert.Equal(("best-model", 320, 256, 60), (imported.Name, imported.Width, imported.Height, imported.Rows));
+        Assert.Equal(["person", "sports ball", "car's"], imported.Labels);
+        var input = imported.Manifest["input"]!;
+        Assert.Equal(("RGB", 114, 255), (input["channel_order"]!.GetValue<string>(), input["pad_value"]!.GetValue<int>(), input["std"]![0]!.GetValue<int>()));
+        Assert.Equal("imported", imported.Manifest["provenance"]!["source_package"]!.GetValue<string>());
+        var manifest = ModelManifest.Parse(imported.Manifest.ToJsonString(), "m.json");
+        Assert.Empty(manifest.Validate());
+    }
+
+    [Theory]
+    [InlineData(DecoderSpec.EndToEnd, "import-model: output 'output0' does not fit the e2e family: expected [N, K, 6], found [?, 7, 60]")]
+    [InlineData(DecoderSpec.YoloV5, "import-model: output 'output0' [?, 7, 60] scores 55 classes but 3 labels were given")]
+    [InlineData("ssd", "import-model: --family must be yolov5, yolov8 or e2e, found 'ssd'")]
+    public void Inspect_OutputNotOfTheFamily_OneLineWithExpectedAndFound(string family, string message)
+    {
+        var error = Assert.Throws<UserFacingException>(() => ModelImporter.Inspect(Export(withMetadata: true), "m.onnx", family, null, null));
+
+        Assert.Equal((message, 2), (error.Message, error.ExitCode));
+    }
+
+    [Fact]
+    public void Inspect_NoNamesAnywhere_AsksForLabelsAndImgszMismatchNamed()
+    {
+        var noNames = Assert.Throws<UserFacingException>(() => ModelImporter.Inspect(Export(withMetadata: false), "m.onnx", DecoderSpec.YoloV8, null, null));
+        Assert.Equal("import-model: m.onnx carries no class names (Ultralytics 'names' metadata); give them with --labels FILE, one per line", noNames.Message);
+
+        var model = ModelProto.Parser.ParseFrom(Export(withMetadata: true));
+        model.MetadataProps.Single(p => p.Key == "imgsz").Value = "[640, 640]";
+        var mismatch = Assert.Throws<UserFacingException>(() => ModelImporter.Inspect(model.ToByteArray(), "m.onnx", DecoderSpec.YoloV8, null, null));
+        Assert.Equal("import-model: the export's imgsz [640, 640] does not match its input [?, 3, 256, 320]", mismatch.Message);
+        Assert.Throws<UserFacingException>(() => ModelImporter.Inspect([1, 2, 3, 4, 5], "m.onnx", DecoderSpec.YoloV8, ["a"], null));
+    }
+
+    [Fact]
+    public void ImportThenDetect_ByName_TheExportsBoxInSourcePixels()
+    {
+        var export = Path.Combine(_directory.Path, "yard-yolo11n.onnx");
+        File.WriteAllBytes(export, Export(withMetadata: true));
+        var state = Path.Combine(_directory.Path, "state");
+        var environment = new Dictionary<string, string> { ["STATE_DIRECTORY"] = state };
+
+        using (var import = AgentProcess.Start(environment, "import-model", export, "--family", "yolov8"))
+        {
+            Assert.True(import.WaitForExit(Bound) == 0, import.Output);
+            Assert.Contains("Imported yard-yolo11n: yolov8, input 320×256 'input_1', output 'output0' (60 rows, 3 classes), fp32", import.Output, StringComparison.Ordinal);
+        }
+
+        Assert.True(File.Exists(Path.Combine(state, "models", "yard-yolo11n.json")));
+        using (var again = AgentProcess.Start(environment, "import-model", export, "--family", "yolov8"))
+        {
+            Assert.Equal(2, again.WaitForExit(Bound));
+            Assert.Contains("a model named 'yard-yolo11n' is already in", again.Output, StringComparison.Ordinal);
+        }
+
+        // A 640×400 image: scale 0.5 into 320×200 with 28 px of padding above.
+        var image = Path.Combine(_directory.Path, "frame.png");
+        using (var frame = new Mat(400, 640, MatType.CV_8UC3, new Scalar(40, 80, 120)))
+        {
+            Cv2.ImWrite(image, frame);
+        }
+
+        using var detect = AgentProcess.Start(environment, "detect", image, "--model", "yard-yolo11n", "--json");
+        Assert.True(detect.WaitForExit(Bound) == 0, detect.Output);
+        var json = detect.Output[detect.Output.IndexOf('[', StringComparison.Ordinal)..];
+        using var document = JsonDocument.Parse(json);
+        var detection = Assert.Single(document.RootElement[0].GetProperty("detections").EnumerateArray());
+        Assert.Equal("person", detection.GetProperty("label").GetString());
+        Assert.Equal([80.0, 24.0, 280.0, 344.0], detection.GetProperty("box").EnumerateArray().Select(v => v.GetDouble()));
+    }
+}
