@@ -14,11 +14,11 @@ public sealed class ImportModelVerb : IVerb
 {
     public string Name => "import-model";
 
-    public string Usage => "<file.onnx> --family yolov5|yolov8|e2e [--labels FILE] [--name NAME] [--model-dir DIR] [--force]";
+    public string Usage => "<file.onnx> --family yolov5|yolov8|e2e [--labels FILE] [--name NAME] [--model-dir DIR] [--pad-value 0-255] [--force]";
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["family=", "labels=", "name=", "model-dir=", "force"]);
+        var parsed = VerbArguments.Parse(Name, args, ["family=", "labels=", "name=", "model-dir=", "pad-value=", "force"]);
         var file = Path.GetFullPath(parsed.Positional(0, "the .onnx file to import"));
         parsed.ExpectPositionals(1);
         var family = parsed.Get("family") ?? throw new UserFacingException($"{Name}: --family yolov5|yolov8|e2e is required", 2);
@@ -36,7 +36,7 @@ public sealed class ImportModelVerb : IVerb
                 : throw new UserFacingException($"{Name}: no labels file at {path}", 2);
         }
 
-        var imported = ModelImporter.Inspect(File.ReadAllBytes(file), file, family, labels, parsed.Get("name"));
+        var imported = ModelImporter.Inspect(File.ReadAllBytes(file), file, family, labels, parsed.Get("name"), parsed.GetInt("pad-value", 114, 0, 255));
         var directory = EdgeVisionOptions.ImportedModels(parsed.Get("model-dir"));
         var manifestPath = Path.Combine(directory, imported.Name + ".json");
         if (File.Exists(manifestPath) && !parsed.Has("force"))

@@ -24,7 +24,8 @@ public static partial class ModelImporter
     [GeneratedRegex("^[a-z0-9][a-z0-9_.-]{0,63}$")]
     private static partial Regex ModelName();
 
-    public static ImportedModel Inspect(byte[] onnx, string fileName, string family, IReadOnlyList<string>? labels, string? name)
+    /// <param name="padValue">The letterbox padding's grey level: 114 for Ultralytics exports.</param>
+    public static ImportedModel Inspect(byte[] onnx, string fileName, string family, IReadOnlyList<string>? labels, string? name, int padValue = 114)
     {
         ArgumentNullException.ThrowIfNull(onnx);
         if (!DecoderSpec.KnownFamilies.Contains(family) || family == DecoderSpec.NanoDet)
@@ -117,7 +118,7 @@ public static partial class ModelImporter
                 ["channel_order"] = "RGB",
                 ["mean"] = new JsonArray(0, 0, 0),
                 ["std"] = new JsonArray(255, 255, 255),
-                ["pad_value"] = 114,
+                ["pad_value"] = padValue,
                 ["normalization_in_graph"] = false,
             },
             ["decoder"] = new JsonObject
