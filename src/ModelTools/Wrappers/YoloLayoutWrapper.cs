@@ -19,13 +19,14 @@ public static class YoloLayoutWrapper
     /// <param name="manifest">Its manifest: input size, strides, reg_max, output names, mean and std.</param>
     /// <param name="family"><see cref="DecoderSpec.YoloV5"/> or <see cref="DecoderSpec.YoloV8"/>.</param>
     /// <param name="yoloInput">Take RGB values in 0–1 instead of the network's own normalization.</param>
-    public static OnnxGraph Wrap(OnnxGraph graph, ModelManifest manifest, int classes, string family, bool yoloInput)
+    /// <param name="endToEnd">For <see cref="DecoderSpec.EndToEnd"/>: the rows kept, and the class-aware NMS run inside the graph.</param>
+    public static OnnxGraph Wrap(OnnxGraph graph, ModelManifest manifest, int classes, string family, bool yoloInput, EndToEndOptions? endToEnd = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(manifest);
-        if (family is not (DecoderSpec.YoloV5 or DecoderSpec.YoloV8))
+        if (family is not (DecoderSpec.YoloV5 or DecoderSpec.YoloV8 or DecoderSpec.EndToEnd))
         {
-            throw new ArgumentException($"family must be {DecoderSpec.YoloV5} or {DecoderSpec.YoloV8}", nameof(family));
+            throw new ArgumentException($"family must be {DecoderSpec.YoloV5}, {DecoderSpec.YoloV8} or {DecoderSpec.EndToEnd}", nameof(family));
         }
 
         var decoder = manifest.Decoder!;
@@ -73,6 +74,16 @@ public static class YoloLayoutWrapper
 
         var allCorners = builder.Op("Concat", [.. corners], ("axis", 1L));
         var allScores = builder.Op("Concat", [.. scores], ("axis", 1L));
+        if (family == DecoderSpec.EndToEnd)
+        {
+            var e2e = endToEnd ?? new EndToEndOptions();
+            builder.Rename(EndToEndRows(builder, allCorners, allScores, totalCells, e2e), OutputName);
+            graph.Outputs.Clear();
+            graph.Outputs.Add(new OnnxValueInfo(OutputName, ElementType.Float, ["N", e2e.Rows, 6]));
+            graph.RemoveDeadNodes();
+            graph.SortTopologically();
+            return graph;
+        }
 
         // (x1, y1, x2, y2) · M = (cx, cy, w, h).
         float[] toCentre =
@@ -105,6 +116,29 @@ public static class YoloLayoutWrapper
         graph.RemoveDeadNodes();
         graph.SortTopologically();
         return graph;
+    }
+
+    /// <summary>
+    /// [N, K, 6] rows (x1, y1, x2, y2, score, class) of what survives class-aware NMS: ONNX NonMaxSuppression picks
+    /// (item, class, box) triples, a mask scattered from them keeps those scores, and the K best of every item's
+    /// classes × boxes become its rows (score 0 where fewer survived).
+    /// </summary>
+    private static string EndToEndRows(Builder builder, string corners, string scores, int boxes, EndToEndOptions options)
+    {
+        var byClass = builder.Op("Transpose", [scores], ("perm", new long[] { 0, 2, 1 }));
+        var selected = builder.Op("NonMaxSuppression", [corners, byClass, builder.Longs([options.Rows]), builder.Floats([options.IouThreshold]), builder.Floats([options.ScoreThreshold])]);
+        var ones = builder.Op("Add", [builder.Op("Mul", [builder.Op("Cast", [builder.Op("Gather", [selected, builder.Longs([0])], ("axis", 1L))], ("to", (long)ElementType.Float)), builder.Floats([0f])]), builder.Floats([1f])]);
+        var flatOnes = builder.Op("Reshape", [ones, builder.Longs([-1])]);
+        var mask = builder.Op("ScatterND", [builder.Op("Mul", [byClass, builder.Floats([0f])]), selected, flatOnes]);
+        var kept = builder.Op("Reshape", [builder.Op("Mul", [byClass, mask]), builder.Longs([0, -1])]);
+        var top = builder.Op2("TopK", [kept, builder.Longs([options.Rows])], ("axis", -1L), ("largest", 1L), ("sorted", 1L));
+        var classId = builder.Op("Div", [top.Second, builder.Longs([boxes])]);
+        var box = builder.Op("Mod", [top.Second, builder.Longs([boxes])]);
+        var index = builder.Op("Tile", [builder.Op("Unsqueeze", [box, builder.Longs([2])]), builder.Longs([1, 1, 4])]);
+        var picked = builder.Op("GatherElements", [corners, index], ("axis", 1L));
+        var score = builder.Op("Unsqueeze", [top.First, builder.Longs([2])]);
+        var label = builder.Op("Unsqueeze", [builder.Op("Cast", [classId], ("to", (long)ElementType.Float)), builder.Longs([2])]);
+        return builder.Op("Concat", [picked, score, label], ("axis", 2L));
     }
 
     /// <summary>Rows of the wrapped output: every cell of every level.</summary>
@@ -147,6 +181,19 @@ public static class YoloLayoutWrapper
             return output;
         }
 
+        public (string First, string Second) Op2(string opType, string[] inputs, params (string Name, object Value)[] attributes)
+        {
+            var first = graph.UniqueName("wrap_" + opType.ToLowerInvariant());
+            var node = new OnnxNode(opType, first + "_node", inputs, [first, first + "_indices"]);
+            foreach (var (name, value) in attributes)
+            {
+                node.Attributes[name] = value;
+            }
+
+            graph.Nodes.Add(node);
+            return (first, first + "_indices");
+        }
+
         public string Longs(long[] values)
         {
             var name = graph.UniqueName("wrap_const");
@@ -176,3 +223,6 @@ public static class YoloLayoutWrapper
         }
     }
 }
+
+/// <summary>The end-to-end wrapper's rows and the NMS it runs: the detector's IoU, and a score floor below any threshold it uses (boxes under the floor cannot change what NMS keeps above it).</summary>
+public sealed record EndToEndOptions(int Rows = 100, float IouThreshold = 0.6f, float ScoreThreshold = 0.2f);
