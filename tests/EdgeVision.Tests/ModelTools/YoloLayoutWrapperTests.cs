@@ -99,3 +99,70 @@ public sealed class YoloLayoutWrapperTests : IDisposable
         }
     }
 }
+
+/// <summary>The whole user path with each wrapper as the export: <c>import-model</c>, then <c>run</c> on the bundled clip, as separate commands.</summary>
+public sealed class ImportedWrapperRunTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private readonly TemporaryDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Theory]
+    [InlineData(DecoderSpec.YoloV5)]
+    [InlineData(DecoderSpec.YoloV8)]
+    [InlineData(DecoderSpec.EndToEnd)]
+    public async Task ImportThenRun_OnTheClip_PersonsDetectedThroughTheImportedModel(string family)
+    {
+        var reference = ModelCatalog.Default.Load("nanodet-g-416");
+        var export = Path.Combine(_directory.Path, "export.onnx");
+        OnnxModelFile.Save(YoloLayoutWrapper.Wrap(OnnxModelFile.Load(reference.ModelPath), reference.Manifest, reference.Labels.Count, family, yoloInput: true), export);
+        var labels = Path.Combine(_directory.Path, "coco.txt");
+        File.WriteAllLines(labels, reference.Labels);
+        var environment = new Dictionary<string, string> { ["STATE_DIRECTORY"] = Path.Combine(_directory.Path, "state") };
+
+        using (var import = Support.AgentProcess.Start(environment, "import-model", export, "--family", family, "--labels", labels, "--name", "wrapped", "--pad-value", "0"))
+        {
+            Assert.True(import.WaitForExit(Bound) == 0, import.Output);
+        }
+
+        var device = "wrap-" + Guid.NewGuid().ToString("N")[..8];
+        var port = Mqtt.MosquittoBroker.FreePort();
+        using var agent = Support.AgentProcess.Start(
+            environment,
+            "run", "--EdgeVision:Model=wrapped", "--EdgeVision:ConsoleSummaryInterval=00:00:00", "--Http:Enabled=false",
+            $"--Mqtt:DeviceId={device}", $"--Mqtt:Embedded:Port={port}", $"--Mqtt:Outbox:Directory={Path.Combine(_directory.Path, "outbox")}",
+            $"--EdgeVision:SnapshotDirectory={Path.Combine(_directory.Path, "snapshots")}");
+        Assert.True(agent.WaitForOutput("Pipeline started", Bound), agent.Output);
+        Assert.Contains("model wrapped on CPU", agent.Output, StringComparison.Ordinal);
+        await using var subscriber = await Mqtt.MosquittoSubscriber.StartAsync(port, $"edgevision/{device}/sample/detections");
+        await subscriber.WaitForAsync(m => m.Payload.Contains("\"label\":\"person\"", StringComparison.Ordinal)).WaitAsync(Bound);
+    }
+
+    [Fact]
+    public void ImportModel_BadFiles_OneLineEachExitTwo()
+    {
+        var reference = ModelCatalog.Default.Load("nanodet-g-416");
+        var notOnnx = Path.Combine(_directory.Path, "notes.onnx");
+        File.WriteAllText(notOnnx, "this is not a model");
+        var shortLabels = Path.Combine(_directory.Path, "three.txt");
+        File.WriteAllLines(shortLabels, ["person", "bicycle", "car"]);
+        var export = Path.Combine(_directory.Path, "v8.onnx");
+        OnnxModelFile.Save(YoloLayoutWrapper.Wrap(OnnxModelFile.Load(reference.ModelPath), reference.Manifest, reference.Labels.Count, DecoderSpec.YoloV8, yoloInput: true), export);
+
+        (string[] Arguments, string Line)[] cases =
+        [
+            (["import-model", notOnnx, "--family", "yolov8", "--labels", shortLabels], $"error: import-model: {notOnnx} is not an ONNX model"),
+            (["import-model", export, "--family", "yolov8", "--labels", shortLabels], "error: import-model: output 'output0' [?, 84, 3549] scores 80 classes but 3 labels were given"),
+            (["import-model", export, "--family", "e2e", "--labels", shortLabels], "error: import-model: output 'output0' does not fit the e2e family: expected [N, K, 6], found [?, 84, 3549]"),
+            ([ "import-model", reference.ModelPath, "--family", "yolov8", "--labels", shortLabels], "error: import-model: "),
+        ];
+        foreach (var (arguments, line) in cases)
+        {
+            using var process = Support.AgentProcess.Start(new Dictionary<string, string> { ["STATE_DIRECTORY"] = _directory.Path }, arguments);
+            Assert.Equal(2, process.WaitForExit(Bound));
+            var errors = process.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
+            Assert.True(errors.Count == 1 && errors[0].StartsWith(line, StringComparison.Ordinal), process.Output);
+        }
+    }
+}
