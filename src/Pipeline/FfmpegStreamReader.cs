@@ -39,25 +39,45 @@ internal sealed class FfmpegStreamReader : IVideoReader
 
     public int FrameCount => 0;
 
+    /// <summary>A concat-list file name: inside single quotes everything is literal, and a quote is written as '\''.</summary>
+    internal static string ConcatQuote(string url) => "'" + url.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
     /// <summary>Starts ffmpeg on <paramref name="url"/> and reads the stream header; null when the stream does not open.</summary>
     /// <param name="decodeThreads">Decoder threads for ffmpeg; 0 leaves ffmpeg's own choice.</param>
     public static FfmpegStreamReader? Open(string url, TimeSpan readTimeout, int decodeThreads = 0)
     {
+        ArgumentNullException.ThrowIfNull(url);
+        if (url.Any(char.IsControl))
+        {
+            throw new ArgumentException("a camera URL must not contain control characters", nameof(url));
+        }
+
         var info = new ProcessStartInfo(Executable)
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         var microseconds = ((long)readTimeout.TotalMilliseconds * 1000).ToString(CultureInfo.InvariantCulture);
-        string[] input = url.StartsWith("rtsp", StringComparison.OrdinalIgnoreCase)
-            ? ["-rtsp_transport", "tcp", "-timeout", microseconds]
-            : ["-rw_timeout", microseconds];
+        var rtsp = url.StartsWith("rtsp", StringComparison.OrdinalIgnoreCase);
+
+        // The URL (with any password in it) never goes on ffmpeg's command line, which every local user can read in
+        // /proc/<pid>/cmdline: ffmpeg reads a one-entry concat list from its standard input instead, and the
+        // source's own options travel with the entry.
         string[] threads = decodeThreads > 0 ? ["-threads", decodeThreads.ToString(CultureInfo.InvariantCulture)] : [];
-        foreach (var argument in (string[])["-nostdin", "-hide_banner", "-loglevel", "quiet", .. input, .. threads, "-i", url,
+        string[] whitelist = ["-protocol_whitelist", rtsp ? "pipe,rtsp,rtsps,rtp,srtp,tcp,udp,tls" : "pipe,http,https,tcp,tls,udp,rtp,file,crypto,hls,httpproxy"];
+        foreach (var argument in (string[])["-nostdin", "-hide_banner", "-loglevel", "quiet", .. threads, "-f", "concat", "-safe", "0", .. whitelist, "-i", "pipe:0",
                      "-map", "0:v:0", "-an", "-sn", "-dn", "-pix_fmt", "yuv420p", "-f", "yuv4mpegpipe", "pipe:1"])
         {
             info.ArgumentList.Add(argument);
+        }
+
+        var list = new System.Text.StringBuilder("ffconcat version 1.0\n")
+            .Append("file ").Append(ConcatQuote(url)).Append('\n');
+        foreach (var (key, value) in rtsp ? [("rtsp_transport", "tcp"), ("timeout", microseconds)] : new[] { ("rw_timeout", microseconds) })
+        {
+            list.Append("option ").Append(key).Append(' ').Append(value).Append('\n');
         }
 
         Process process;
@@ -68,6 +88,16 @@ internal sealed class FfmpegStreamReader : IVideoReader
         catch (System.ComponentModel.Win32Exception ex)
         {
             throw new InvalidOperationException($"cannot run {Executable} ({ex.Message}); install Debian's ffmpeg package", ex);
+        }
+
+        try
+        {
+            process.StandardInput.Write(list.ToString());
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // ffmpeg exited before reading its list; the header read below sees the end and reports no stream.
         }
 
         process.ErrorDataReceived += (_, _) => { };
@@ -81,6 +111,7 @@ internal sealed class FfmpegStreamReader : IVideoReader
         }
         catch (IOException)
         {
+            // The pipe broke while the header was read: ffmpeg gave up on the stream, the same answer as no header.
         }
 
         Stop(process);

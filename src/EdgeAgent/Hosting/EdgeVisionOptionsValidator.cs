@@ -114,6 +114,10 @@ public sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVi
             {
                 errors.Add($"{key}:Source: must not contain NUL");
             }
+            else if (camera.Source.Any(char.IsControl))
+            {
+                errors.Add($"{key}:Source: must not contain control characters (a line break, a tab)");
+            }
             else if (CameraSource.KindOf(camera.Source) == CameraSourceKind.File && !File.Exists(_paths.Resolve(camera.Source)))
             {
                 // A URL missing its "//" lands here; with an '@' it may carry a password, so it is not repeated.

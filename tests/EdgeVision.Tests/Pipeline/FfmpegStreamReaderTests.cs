@@ -55,4 +55,41 @@ public sealed class FfmpegStreamReaderTests
         Assert.Equal(10, reader.Fps, 3);
         Assert.True(Cv2.Mean(image).Val0 > 20, "the last frame is not black");
     }
+
+    [Fact]
+    public async Task Open_UrlWithAPassword_FramesReadAndNoCommandLineOnTheMachineHoldsIt()
+    {
+        const string Password = "cmd-Line-S3cret";
+        using var server = await RtspClipServer.StartAsync(MosquittoBroker.FreePort());
+        var url = server.Url.Replace("rtsp://", $"rtsp://viewer:{Password}@", StringComparison.Ordinal);
+        using var reader = FfmpegStreamReader.Open(url, TimeSpan.FromSeconds(5));
+        Assert.NotNull(reader);
+        using var image = new Mat();
+        Assert.True(reader.Read(image));
+
+        // Every process's command line, as any local user can read it, while ffmpeg runs on the camera.
+        var lines = Directory.GetDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)).Select(d =>
+        {
+            try
+            {
+                return File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\0', ' ');
+            }
+            catch (IOException)
+            {
+                return string.Empty; // The process ended while the list was read.
+            }
+        }).ToList();
+        Assert.Contains(lines, l => l.Contains("ffmpeg", StringComparison.Ordinal) && l.Contains("pipe:0", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains(Password, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("rtsp://cam/x", "'rtsp://cam/x'")]
+    [InlineData("rtsp://u:it's@cam/x", "'rtsp://u:it'\\''s@cam/x'")]
+    public void ConcatQuote_QuoteInsideTheUrl_ClosedEscapedAndReopened(string url, string expected) =>
+        Assert.Equal(expected, FfmpegStreamReader.ConcatQuote(url));
+
+    [Fact]
+    public void Open_UrlWithALineBreak_RefusedBeforeAnythingRuns() =>
+        Assert.Throws<ArgumentException>(() => FfmpegStreamReader.Open("rtsp://cam/x\nfile '/etc/passwd'", TimeSpan.FromSeconds(1)));
 }
