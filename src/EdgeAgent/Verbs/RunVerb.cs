@@ -56,8 +56,7 @@ public sealed class RunVerb : IVerb
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical); // start failures are reported as one line below
         // SIGTERM (systemd stop, docker stop, kill) and Ctrl+C stop the host gracefully; under systemd,
         // AddSystemd replaces this with its own lifetime.
-        builder.Services.AddSingleton<IHostLifetime, Microsoft.Extensions.Hosting.Internal.ConsoleLifetime>();
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSingleton<IHostLifetime, SignalLifetime>();
         builder.Services.AddSystemd();
 
         // AddSystemd registers the notifier only under systemd; elsewhere the watchdog gets one that is not enabled.
@@ -89,11 +88,6 @@ public sealed class RunVerb : IVerb
         catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
         {
             throw ConfigurationError(ex.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures));
-        }
-        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
-        {
-            // The binder stops at the first value it cannot convert ("yes" for a bool, "fast" for a TimeSpan).
-            throw new UserFacingException($"invalid configuration: {ex.Message}", 2, ex);
         }
 
         return Environment.ExitCode;

@@ -29,6 +29,9 @@ public sealed class ConfigurationFuzzTests : IDisposable
         "Mqtt:ReconnectInitialDelay", "Mqtt:ReconnectMaxDelay", "Mqtt:StatsInterval", "Mqtt:Embedded:Port",
         "Mqtt:Embedded:BindAddress", "Mqtt:Tls:Enabled", "Mqtt:Tls:CaFile", "Mqtt:Tls:ClientCertificateFile", "Mqtt:Tls:ClientKeyFile",
         "Mqtt:Tls", "Mqtt:Embedded", "Http:Enabled", "Http:Url", "Http", "Http:LiveMaxFps", "Store:Enabled", "Store:Path", "Store:MaxAge", "Store:MaxBytes", "Store:CountInterval", "Store",
+        "Http:Password", "Http:PasswordFile", "Http:Token", "Http:TokenFile", "Http:Username", "Http:Tls:CertificateFile", "Http:Tls:KeyFile",
+        "Http:AuthFailuresPerMinute", "Http:StreamsPerClient", "HomeAssistant:Discovery", "HomeAssistant:Prefix", "HomeAssistant:Labels:0",
+        "HomeAssistant", "EdgeVision:ModelDirectory",
         "EdgeVision:Model", "EdgeVision:SnapshotArchiveBytes", "EdgeVision:ConsoleSummaryInterval", "EdgeVision:SnapshotDirectory",
         "EdgeVision:Detector:ScoreThreshold", "EdgeVision:Detector:NmsIouThreshold", "EdgeVision:Detector:MaxDetections",
         "EdgeVision:Detector:IntraOpThreads", "EdgeVision:Detector:ExecutionProviders:0", "EdgeVision:Detector:ClassScoreThresholds:person",
@@ -144,7 +147,7 @@ public sealed class ConfigurationFuzzTests : IDisposable
             foreach (var error in errors)
             {
                 Assert.True(
-                    error.StartsWith("EdgeVision", StringComparison.Ordinal) || error.StartsWith("Mqtt", StringComparison.Ordinal) || error.StartsWith("Http", StringComparison.Ordinal) || error.StartsWith("Store", StringComparison.Ordinal),
+                    error.StartsWith("EdgeVision", StringComparison.Ordinal) || error.StartsWith("Mqtt", StringComparison.Ordinal) || error.StartsWith("Http", StringComparison.Ordinal) || error.StartsWith("Store", StringComparison.Ordinal) || error.StartsWith("HomeAssistant", StringComparison.Ordinal),
                     $"round {round} ({Describe(overrides)}): '{error}' names no key");
             }
         }
