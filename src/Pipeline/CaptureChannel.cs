@@ -28,12 +28,14 @@ public sealed class CaptureChannel
     private readonly FramePool _pool;
     private readonly DetectRateGate _gate;
     private readonly Func<bool>? _detecting;
-    private long _nextSequence;
+    private readonly SequenceCounter _sequence;
 
     /// <param name="detecting">Asked for every frame: false skips it as if the detect rate had left it out (detection paused).</param>
     /// <param name="clock">The time base and phase shared with the pipeline's other cameras; a clock of its own when null.</param>
-    public CaptureChannel(int cameraIndex, CameraOptions camera, bool live, int capacity, FramePool pool, CameraCounters counters, Func<bool>? detecting = null, CameraClock? clock = null)
+    /// <param name="sequence">Numbers the frames; from 0 when null.</param>
+    public CaptureChannel(int cameraIndex, CameraOptions camera, bool live, int capacity, FramePool pool, CameraCounters counters, Func<bool>? detecting = null, CameraClock? clock = null, SequenceCounter? sequence = null)
     {
+        _sequence = sequence ?? new SequenceCounter();
         ArgumentNullException.ThrowIfNull(camera);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         CameraIndex = cameraIndex;
@@ -89,7 +91,7 @@ public sealed class CaptureChannel
         var image = frame.Image;
         frame.Info = new FrameInfo(
             CameraIndex,
-            Interlocked.Increment(ref _nextSequence) - 1,
+            _sequence.Next(),
             DateTimeOffset.UtcNow,
             Stopwatch.GetTimestamp(),
             image.Width,

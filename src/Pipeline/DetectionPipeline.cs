@@ -26,6 +26,7 @@ public sealed partial class DetectionPipeline : IPipelineStatistics, IDisposable
     private readonly Func<CameraOptions, ILogger, IFrameSource> _sourceFactory;
     private readonly PipelineMetrics _metrics;
     private readonly IFrameTap? _tap;
+    private readonly ISequenceSource? _sequences;
     private readonly int _maxBatchSize;
     private int _started;
 
@@ -39,9 +40,11 @@ public sealed partial class DetectionPipeline : IPipelineStatistics, IDisposable
         ILoggerFactory? loggerFactory = null,
         Func<CameraOptions, ILogger, IFrameSource>? sourceFactory = null,
         CameraStates? states = null,
-        IFrameTap? tap = null)
+        IFrameTap? tap = null,
+        ISequenceSource? sequences = null)
     {
         _tap = tap;
+        _sequences = sequences;
         _detector = detector ?? throw new ArgumentNullException(nameof(detector));
         _options = options ?? new PipelineOptions();
         CheckOptions(_options);
@@ -54,8 +57,9 @@ public sealed partial class DetectionPipeline : IPipelineStatistics, IDisposable
     }
 
     /// <summary>A pipeline over an ONNX Runtime detector; the caller keeps ownership of it.</summary>
-    public static DetectionPipeline Create(OnnxDetector detector, PipelineOptions? options = null, ILoggerFactory? loggerFactory = null, CameraStates? states = null, IFrameTap? tap = null) =>
-        new(new OnnxBatchDetector(detector), options, loggerFactory, states: states, tap: tap);
+    /// <param name="sequences">Where frame and event numbering continues from; each run starts at 0 (frames) and 1 (events) when null.</param>
+    public static DetectionPipeline Create(OnnxDetector detector, PipelineOptions? options = null, ILoggerFactory? loggerFactory = null, CameraStates? states = null, IFrameTap? tap = null, ISequenceSource? sequences = null) =>
+        new(new OnnxBatchDetector(detector), options, loggerFactory, states: states, tap: tap, sequences: sequences);
 
     /// <summary>Each camera's status (online while frames flow) and detection switch.</summary>
     public CameraStates States { get; }
@@ -92,7 +96,7 @@ public sealed partial class DetectionPipeline : IPipelineStatistics, IDisposable
         {
             States.Add(c.Name);
             var counters = new CameraCounters(c.Name, online => States.SetOnline(c.Name, online), moving => States.SetMoving(c.Name, moving));
-            return new CaptureChannel(i, c, sources[i].IsLive, _options.CaptureQueueCapacity, capturePools[i], counters, () => States.IsDetecting(c.Name), clocks[i]);
+            return new CaptureChannel(i, c, sources[i].IsLive, _options.CaptureQueueCapacity, capturePools[i], counters, () => States.IsDetecting(c.Name), clocks[i], _sequences?.Counter(c.Name, SequenceKind.Frames));
         }).ToArray();
         var preprocessed = Channel.CreateBounded<PooledFrame>(new BoundedChannelOptions(_options.PreprocessedQueueCapacity)
         {
@@ -125,7 +129,7 @@ public sealed partial class DetectionPipeline : IPipelineStatistics, IDisposable
         var run = new PipelineRun(captures, _detector.ModelName, _metrics, stopCapture, abort, _logger);
         var preprocess = new PreprocessStage(scaledPool, _detector.InputWidth, _detector.InputHeight, _logger);
         using var inference = new InferenceStage(_detector, _maxBatchSize, _options.MaxBatchWait, _logger);
-        var postprocess = new PostprocessStage(_logger, _tap);
+        var postprocess = new PostprocessStage(_logger, _tap, _sequences);
         var publisher = new PublishStage(sink, _logger);
 
         LogStarted(_logger, enabled.Length, _detector.ModelName, _detector.ExecutionProvider, _maxBatchSize);

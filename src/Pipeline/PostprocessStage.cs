@@ -23,10 +23,13 @@ internal sealed class PostprocessStage
     // faster than real time as for a live camera; a stream that restarts (a looped file) runs backwards and starts the tracker afresh.
     private readonly Dictionary<int, (CameraAnalytics Analytics, TimeSpan FirstStreamTime)> _cameras = new();
 
-    public PostprocessStage(ILogger logger, IFrameTap? tap = null)
+    private readonly ISequenceSource? _sequences;
+
+    public PostprocessStage(ILogger logger, IFrameTap? tap = null, ISequenceSource? sequences = null)
     {
         _logger = logger;
         _tap = tap;
+        _sequences = sequences;
     }
 
     private FrameAnalytics Analyze(PipelineRun run, in InferredFrame item)
@@ -35,7 +38,7 @@ internal sealed class PostprocessStage
         if (!_cameras.TryGetValue(info.CameraIndex, out var state))
         {
             var camera = run.Cameras[info.CameraIndex].Camera;
-            var analytics = new CameraAnalytics(camera.Name, camera.Analytics);
+            var analytics = new CameraAnalytics(camera.Name, camera.Analytics, eventSequence: _sequences?.Counter(camera.Name, SequenceKind.Events));
             _cameras[info.CameraIndex] = state = (analytics, item.StreamTime);
         }
 

@@ -26,6 +26,9 @@ public static class PipelineHostingExtensions
         services.AddSingleton(sp => new CameraStates(
             sp.GetRequiredService<IOptions<EdgeVisionOptions>>().Value.Cameras.Where(c => c.Enabled).Select(c => c.Name)));
         services.AddSingleton<PipelineStatisticsProxy>();
+        services.AddSingleton(sp => new SequenceFile(
+            StateDirectory.Combine($"sequences-{Mqtt.MqttTopics.Slug(sp.GetRequiredService<IOptions<Mqtt.MqttOptions>>().Value.DeviceId)}.json"),
+            sp.GetRequiredService<ILogger<SequenceFile>>()));
         services.AddSingleton<IPipelineStatistics>(sp => sp.GetRequiredService<PipelineStatisticsProxy>());
         services.AddSingleton(sp =>
         {

@@ -14,6 +14,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 public sealed partial class PipelineService : BackgroundService
 {
     private readonly EdgeVisionOptions _options;
+    private readonly SequenceFile _sequences;
     private readonly AgentPaths _paths;
     private readonly RecentPublications _sink;
     private readonly PipelineStatisticsProxy _statistics;
@@ -31,8 +32,10 @@ public sealed partial class PipelineService : BackgroundService
         CameraStates states,
         ILoggerFactory loggerFactory,
         IHostApplicationLifetime lifetime,
-        IEnumerable<IFrameTap> taps)
+        IEnumerable<IFrameTap> taps,
+        SequenceFile sequences)
     {
+        _sequences = sequences;
         // Every part that looks at processed frames (the web surface's latest images and event feed, the store).
         var all = taps.ToArray();
         _tap = all.Length == 0 ? null : new FrameTaps(all);
@@ -64,10 +67,13 @@ public sealed partial class PipelineService : BackgroundService
                 LogPlacement(_logger, onCpu ? placement.ToString() : $"inference on {detector.ActiveProvider}, capture not pinned");
             }
 
-            using var pipeline = DetectionPipeline.Create(detector, _options.Pipeline, _loggerFactory, _states, _tap);
+            using var pipeline = DetectionPipeline.Create(detector, _options.Pipeline, _loggerFactory, _states, _tap, _sequences);
             _statistics.Attach(pipeline);
             var cameras = _options.Cameras.Select(c => placement.Apply(Resolved(c), _options.Detector.Placement, onCpu)).ToList();
             await pipeline.RunAsync(cameras, _sink, stoppingToken).ConfigureAwait(false);
+
+            // Stopped cleanly: the next run continues each numbering exactly where this one ended.
+            _sequences.SaveExact();
             if (!stoppingToken.IsCancellationRequested)
             {
                 LogAllCamerasEnded(_logger);

@@ -54,12 +54,13 @@ public sealed class CameraAnalytics
     private readonly TimeSpan _summaryInterval;
     private TimeSpan? _lastSummary;
 
-    public CameraAnalytics(string camera, CameraAnalyticsOptions options, TrackerOptions? tracker = null)
+    /// <param name="eventSequence">Numbers the camera's events; from 1 when null.</param>
+    public CameraAnalytics(string camera, CameraAnalyticsOptions options, TrackerOptions? tracker = null, SequenceCounter? eventSequence = null)
     {
         _camera = camera;
         _summaryInterval = options.SummaryInterval;
         _tracker = options.Mode == CameraAnalyticsOptions.DetectOnlyMode ? null : new ObjectTracker(tracker ?? new TrackerOptions());
-        _events = new EventBuilder(camera, options);
+        _events = new EventBuilder(camera, options, eventSequence);
     }
 
     /// <param name="image">The frame scaled by <paramref name="transform"/>'s scale (no padding), as the detector saw it.</param>

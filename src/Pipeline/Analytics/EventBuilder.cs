@@ -23,11 +23,14 @@ public sealed class EventBuilder
     private readonly Dictionary<int, TrackRecord> _records = [];
     private readonly List<LineHit> _hits = [];
     private readonly List<TrackRecord> _gone = [];
+    private readonly SequenceCounter _seq;
     private long _frames;
-    private long _seq;
+    private long _lastSeq;
 
-    public EventBuilder(string camera, CameraAnalyticsOptions options)
+    /// <param name="sequence">Numbers the events; from 1 when null.</param>
+    public EventBuilder(string camera, CameraAnalyticsOptions options, SequenceCounter? sequence = null)
     {
+        _seq = sequence ?? new SequenceCounter(1);
         _camera = camera;
         _options = options;
         _tracking = options.Mode != CameraAnalyticsOptions.DetectOnlyMode;
@@ -40,7 +43,7 @@ public sealed class EventBuilder
     public string Camera => _camera;
 
     /// <summary>Sequence number of the last event emitted; 0 before the first.</summary>
-    public long LastSeq => _seq;
+    public long LastSeq => _lastSeq;
 
     /// <summary>Applies one frame and appends what it produced; the lists belong to the caller and are not cleared.</summary>
     public void Process(TrackingFrame frame, List<TrackEvent> events, List<CountChange> counts)
@@ -271,7 +274,9 @@ public sealed class EventBuilder
         {
             EventId = $"{record.ObjectId}-{++record.Events}",
             ObjectId = record.ObjectId,
-            Seq = ++_seq,
+            Seq = _lastSeq = _seq.Next(),
+            SeqEpoch = _seq.Epoch,
+            SeqBoot = _seq.Boot,
             Type = type,
             Changes = changes,
             Camera = _camera,

@@ -20,6 +20,14 @@ public sealed record TrackEvent
     /// <summary>Per camera, one more than the camera's previous message, whatever the track.</summary>
     public required long Seq { get; init; }
 
+    /// <summary>The numbering <see cref="Seq"/> belongs to: a new epoch means it started again at 1 (its state was lost); null where numbering is not kept across restarts.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? SeqEpoch { get; init; }
+
+    /// <summary>Which start of the agent sent this: a change with a gap in <see cref="Seq"/> is a restart (after a crash, numbers reserved but never used), not lost messages.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? SeqBoot { get; init; }
+
     public required TrackEventType Type { get; init; }
 
     /// <summary>What caused this message; <see cref="TrackChanges.None"/> for "new" and "end".</summary>
