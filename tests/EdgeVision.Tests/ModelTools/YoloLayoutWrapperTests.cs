@@ -34,9 +34,10 @@ public sealed class YoloLayoutWrapperTests : IDisposable
         Assert.Equal(family, wrapped.Manifest.Decoder!.Family);
 
         var compared = 0;
+        var all = VideoFrames.Vtest(Frames);
         foreach (var chunk in Frames.Chunk(4))
         {
-            var images = chunk.Select(VideoFrames.Vtest).ToArray();
+            var images = chunk.Select(index => all[Array.IndexOf(Frames, index)]).ToArray();
             try
             {
                 var transforms = images.Select((image, slot) => yolo.PrepareSlot(slot, image)).ToArray();
@@ -64,6 +65,8 @@ public sealed class YoloLayoutWrapperTests : IDisposable
                 }
             }
         }
+
+        Assert.All(all, frame => Assert.True(frame.IsDisposed));
 
         Assert.True(compared >= 100, $"only {compared} detections compared");
     }

@@ -28,4 +28,32 @@ internal static class VideoFrames
 
         return frame;
     }
+
+    /// <summary>Decodes the frames at <paramref name="indices"/> (ascending) in one pass through vtest.avi.</summary>
+    public static Mat[] Vtest(IReadOnlyList<int> indices)
+    {
+        using var capture = new VideoCapture(VtestPath);
+        if (!capture.IsOpened())
+        {
+            throw new InvalidOperationException($"cannot open {VtestPath}; install opencv-doc");
+        }
+
+        var frames = new List<Mat>(indices.Count);
+        using var frame = new Mat();
+        for (var i = 0; frames.Count < indices.Count; i++)
+        {
+            if (!capture.Read(frame) || frame.Empty())
+            {
+                frames.ForEach(f => f.Dispose());
+                throw new InvalidOperationException($"{VtestPath} has no frame {indices[frames.Count]}");
+            }
+
+            if (i == indices[frames.Count])
+            {
+                frames.Add(frame.Clone());
+            }
+        }
+
+        return [.. frames];
+    }
 }

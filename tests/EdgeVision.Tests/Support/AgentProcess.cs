@@ -45,6 +45,10 @@ public sealed class AgentProcess : IDisposable
 
         // Each agent keeps its history in a database of its own, not the state directory's shared one.
         info.Environment["EDGEVISION_Store__Path"] = Path.Combine(Path.GetTempPath(), "edgevision-test-stores", Guid.NewGuid().ToString("N") + ".db");
+
+        // And its state (numbering, what Home Assistant was told, imported models) in a directory of its own, not the
+        // user's ~/.local/state; a test that restarts an agent on the same state passes STATE_DIRECTORY itself.
+        info.Environment["STATE_DIRECTORY"] = Path.Combine(Path.GetTempPath(), "edgevision-test-state", Guid.NewGuid().ToString("N"));
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
