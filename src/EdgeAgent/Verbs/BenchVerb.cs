@@ -58,6 +58,11 @@ public sealed class BenchVerb : IVerb
             var motion = MeasureMotion(frames, iterations * 10);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"motion detection ({frames[0].Width}x{frames[0].Height} to a {motion.GreyWidth}x{motion.GreyHeight} grey frame, masks none): {motion.Milliseconds:F3} ms per frame, {motion.AllocatedBytes:F0} B allocated per frame, motion on {motion.MovingShare:P0} of frames"));
+            if (models.Length >= 2 && rounds > 1)
+            {
+                InterleavedRatios(models, frames, iterations, rounds, threads, spin, inferenceCpus, cancellationToken);
+            }
+
             Console.WriteLine("model                    provider  infer b1 ms  infer b4 ms/frame  pre ms  decode+nms ms  alloc B/frame  fps b1  fps b4");
             double? baseline = null;
             foreach (var name in models)
@@ -239,6 +244,41 @@ public sealed class BenchVerb : IVerb
         var ms = clock.Elapsed.TotalMilliseconds / iterations;
         var bytes = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)iterations;
         return new MotionResult(ms, bytes, (double)moving / iterations, detector.GreySize.Width, detector.GreySize.Height);
+    }
+
+    /// <summary>
+    /// Each model's raw inference throughput against the first's, measured in alternation (A B A B …) so that a slow
+    /// stretch of a shared machine lands on both sides of every round: the median of the per-round ratios with their
+    /// spread (lowest–highest), at batch 1 and at batch 4.
+    /// </summary>
+    private static void InterleavedRatios(string[] models, List<Mat> frames, int iterations, int rounds, int threads, bool spin, int[] inferenceCpus, CancellationToken cancellationToken)
+    {
+        var detectors = models.Select(name => OnnxDetector.Create(ModelCatalog.Default.Load(name), new DetectorOptions { ExecutionProviders = [ExecutionProvider.Cpu], IntraOpThreads = threads, MaxBatchSize = 4, AllowSpinning = spin, Cpus = inferenceCpus })).ToArray();
+        try
+        {
+            var perRound = new List<Result[]>();
+            for (var round = 0; round < rounds; round++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                perRound.Add([.. detectors.Select(d => Measure(d, frames, iterations))]);
+            }
+
+            Console.WriteLine($"interleaved: {rounds} rounds of {string.Join(" → ", models)}, throughput against {models[0]} (median, lowest–highest of the per-round ratios)");
+            for (var m = 1; m < models.Length; m++)
+            {
+                var batch1 = perRound.Select(r => r[0].Batch1Ms / r[m].Batch1Ms).ToList();
+                var batch4 = perRound.Select(r => r[0].Batch4MsPerFrame / r[m].Batch4MsPerFrame).ToList();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {models[m]}: batch 1 {Median(batch1):F2}x ({batch1.Min():F2}–{batch1.Max():F2}), batch 4 {Median(batch4):F2}x ({batch4.Min():F2}–{batch4.Max():F2}); {models[m]} batch-1 {Median(perRound.Select(r => r[m].Batch1Ms)):F2} ms, {models[0]} {Median(perRound.Select(r => r[0].Batch1Ms)):F2} ms"));
+            }
+        }
+        finally
+        {
+            foreach (var detector in detectors)
+            {
+                detector.Dispose();
+            }
+        }
     }
 
     private sealed record Result(string Provider, double Batch1Ms, double Batch4MsPerFrame, double PreprocessMs, double DecodeMs, double AllocatedBytesPerFrame);
