@@ -16,6 +16,7 @@ public static class CommandLine
         new QuantizeVerb(),
         new ImportModelVerb(),
         new BenchVerb(),
+        new ProfileVerb(),
         new BenchOutboxVerb(),
         new BenchScaleVerb(),
         new CompareVerb(),

@@ -11,7 +11,8 @@ namespace EdgeVision.Models;
 internal static partial class ExecutionProviderSelection
 {
     /// <param name="nvidiaDriverPresent">Whether an NVIDIA driver is installed (<see cref="NvidiaDriver.IsPresent"/> when null).</param>
-    public static InferenceSession CreateSession(string modelPath, DetectorOptions options, ILogger logger, out string activeProvider, Func<bool>? nvidiaDriverPresent = null)
+    /// <param name="profilePrefix">When set, ONNX Runtime's profiler writes a trace starting with this path (see <see cref="OnnxDetector.EndProfiling"/>).</param>
+    public static InferenceSession CreateSession(string modelPath, DetectorOptions options, ILogger logger, out string activeProvider, Func<bool>? nvidiaDriverPresent = null, string? profilePrefix = null)
     {
         var unavailable = new HashSet<string>(StringComparer.Ordinal);
 
@@ -27,6 +28,12 @@ internal static partial class ExecutionProviderSelection
         while (true)
         {
             using var sessionOptions = CreateSessionOptions(options);
+            if (profilePrefix is not null)
+            {
+                sessionOptions.EnableProfiling = true;
+                sessionOptions.ProfileOutputPathPrefix = profilePrefix;
+            }
+
             var providerOptions = new List<IDisposable>();
             try
             {

@@ -108,8 +108,13 @@ public sealed partial class OnnxDetector : IDisposable
     public static OnnxDetector Create(ModelPackage model, DetectorOptions? options = null, ILogger? logger = null) =>
         Create(model, options, logger, nvidiaDriverPresent: null);
 
+    /// <summary>A detector whose session records ONNX Runtime's per-operator profile until <see cref="EndProfiling"/>.</summary>
+    /// <param name="profilePrefix">Path prefix of the trace file ONNX Runtime writes.</param>
+    public static OnnxDetector CreateProfiled(ModelPackage model, DetectorOptions options, string profilePrefix) =>
+        Create(model, options, null, nvidiaDriverPresent: null, profilePrefix ?? throw new ArgumentNullException(nameof(profilePrefix)));
+
     /// <param name="nvidiaDriverPresent">Stands in for the driver check (<see cref="NvidiaDriver.IsPresent"/> when null).</param>
-    internal static OnnxDetector Create(ModelPackage model, DetectorOptions? options, ILogger? logger, Func<bool>? nvidiaDriverPresent)
+    internal static OnnxDetector Create(ModelPackage model, DetectorOptions? options, ILogger? logger, Func<bool>? nvidiaDriverPresent, string? profilePrefix = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new DetectorOptions();
@@ -121,7 +126,7 @@ public sealed partial class OnnxDetector : IDisposable
         }
 
         var decoder = DetectionDecoderFactory.Create(model);
-        var session = ExecutionProviderSelection.CreateSession(model.ModelPath, options, logger, out var activeProvider, nvidiaDriverPresent);
+        var session = ExecutionProviderSelection.CreateSession(model.ModelPath, options, logger, out var activeProvider, nvidiaDriverPresent, profilePrefix);
         try
         {
             return new OnnxDetector(session, model, decoder, options, activeProvider);
@@ -199,6 +204,13 @@ public sealed partial class OnnxDetector : IDisposable
         }
 
         _nonMaxSuppression.Apply(CollectionsMarshal.AsSpan(_candidates), detections);
+    }
+
+    /// <summary>Stops the profiler of a detector made with <see cref="CreateProfiled"/> and returns the path of its trace (Chrome trace JSON).</summary>
+    public string EndProfiling()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _session.EndProfiling();
     }
 
     /// <summary>Detects objects in one image; the returned array belongs to the caller.</summary>

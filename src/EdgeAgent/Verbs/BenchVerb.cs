@@ -15,7 +15,7 @@ namespace EdgeVision.EdgeAgent.Verbs;
 /// </summary>
 public sealed class BenchVerb : IVerb
 {
-    private const string DefaultVideo = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+    internal const string DefaultVideo = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
 
     public string Name => "bench";
 
@@ -351,7 +351,8 @@ public sealed class BenchVerb : IVerb
     }
 
     /// <summary>Frames from the second half of the clip, away from the frames quantization calibrates on.</summary>
-    private static List<Mat> ReadFrames(string video, int count)
+    /// <summary>Every third frame of <paramref name="video"/> from frame 400 on, up to <paramref name="count"/>.</summary>
+    internal static List<Mat> ReadFrames(string video, int count)
     {
         using var capture = new VideoCapture(video);
         if (!capture.IsOpened())
