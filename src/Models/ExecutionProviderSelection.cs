@@ -30,8 +30,9 @@ internal static partial class ExecutionProviderSelection
             using var sessionOptions = CreateSessionOptions(options);
             if (profilePrefix is not null)
             {
-                sessionOptions.EnableProfiling = true;
+                // The prefix first: turning profiling on takes the prefix set at that moment.
                 sessionOptions.ProfileOutputPathPrefix = profilePrefix;
+                sessionOptions.EnableProfiling = true;
             }
 
             var providerOptions = new List<IDisposable>();

@@ -12,12 +12,18 @@ public sealed class ProfileVerb : IVerb
 {
     public string Name => "profile";
 
-    public string Usage => "[--models NAME,NAME] [--batches 1,4] [--runs N] [--threads N] [--video PATH] [--top N]";
+    public string Usage => "[--models NAME,NAME] [--batches 1,4] [--runs N] [--threads N] [--video PATH] [--top N] | --conv [--channels C] [--size S] [--threads N] [--rounds N]";
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["models=", "batches=", "runs=", "threads=", "video=", "top="]);
+        var parsed = VerbArguments.Parse(Name, args, ["models=", "batches=", "runs=", "threads=", "video=", "top=", "conv", "channels=", "size=", "rounds="]);
         parsed.ExpectPositionals(0);
+        if (parsed.Has("conv"))
+        {
+            Convolution(parsed.GetInt("channels", 256, 1, 4096), parsed.GetInt("size", 52, 3, 1024), parsed.GetInt("threads", 2, 1, 64), parsed.GetInt("rounds", 5, 1, 100), cancellationToken);
+            return Task.FromResult(0);
+        }
+
         var models = parsed.Get("models", "nanodet-g-416,nanodet-g-416-int8").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var batches = parsed.Get("batches", "1,4").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(b => int.TryParse(b, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 64 ? n : throw new UserFacingException($"{Name}: --batches takes sizes from 1 to 64, found '{b}'", 2))
@@ -79,5 +85,54 @@ public sealed class ProfileVerb : IVerb
         }
 
         return Task.FromResult(0);
+    }
+
+    /// <summary>
+    /// The convolution microbenchmark: one dense 3×3 convolution in float and as QDQ (run as QLinearConv), timed in
+    /// alternating rounds; GMAC/s per precision (medians) and their ratio, the ceiling a network is measured against.
+    /// </summary>
+    private static void Convolution(int channels, int size, int threads, int rounds, CancellationToken cancellationToken)
+    {
+        var macs = ConvolutionBenchmark.MultiplyAccumulates(channels, size);
+        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        using var fp32 = new Microsoft.ML.OnnxRuntime.InferenceSession(ConvolutionBenchmark.Float(channels, size), options);
+        using var int8 = new Microsoft.ML.OnnxRuntime.InferenceSession(ConvolutionBenchmark.Quantized(channels, size), options);
+        var input = new float[channels * size * size];
+        var random = new Random(1);
+        for (var i = 0; i < input.Length; i++)
+        {
+            input[i] = (float)random.NextDouble();
+        }
+
+        using var tensor = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(input, [1, channels, size, size]);
+        using var run = new Microsoft.ML.OnnxRuntime.RunOptions();
+        double Rate(Microsoft.ML.OnnxRuntime.InferenceSession session, int runs)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            for (var i = 0; i < runs; i++)
+            {
+                using var results = session.Run(run, ["x"], [tensor], ["y"]);
+            }
+
+            return macs * runs / watch.Elapsed.TotalSeconds / 1e9;
+        }
+
+        Rate(fp32, 3);
+        Rate(int8, 3);
+        var floatRates = new List<double>();
+        var int8Rates = new List<double>();
+        for (var round = 0; round < rounds; round++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            floatRates.Add(Rate(fp32, 10));
+            int8Rates.Add(Rate(int8, 10));
+        }
+
+        static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+        var ratios = floatRates.Zip(int8Rates, (f, q) => q / f).ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"convolution 3x3, {channels}->{channels} channels on {size}x{size} ({macs / 1e9:F3} GMAC), {threads} threads, {rounds} alternating rounds of 10 runs: "
+            + $"FP32 {Median(floatRates):F0} GMAC/s, INT8 (QLinearConv) {Median(int8Rates):F0} GMAC/s, INT8/FP32 {Median(ratios):F2}x ({ratios.Min():F2}-{ratios.Max():F2})"));
     }
 }
