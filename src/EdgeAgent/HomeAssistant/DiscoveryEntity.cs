@@ -12,4 +12,5 @@ namespace EdgeVision.EdgeAgent.HomeAssistant;
 public sealed record DiscoveryEntity(string Key, string Platform, string? Camera, JsonObject Config);
 
 /// <summary>One retained discovery message: a device's or an entity's config, or an empty payload that deletes one.</summary>
-public sealed record DiscoveryMessage(string Topic, string Payload);
+/// <param name="Components">The entities it announces, key → platform (none for a deletion).</param>
+public sealed record DiscoveryMessage(string Topic, string Payload, IReadOnlyDictionary<string, string> Components);

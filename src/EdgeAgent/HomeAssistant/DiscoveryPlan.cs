@@ -23,6 +23,7 @@ public sealed class DiscoveryPlan
     private readonly MqttTopics _topics;
     private readonly string _device;
     private readonly string _version;
+    private readonly List<string> _countTopics = [];
 
     public DiscoveryPlan(HomeAssistantOptions options, MqttTopics topics, string device, IEnumerable<CameraOptions> cameras, string version)
     {
@@ -33,7 +34,7 @@ public sealed class DiscoveryPlan
         DeviceSlug = MqttTopics.Slug(device);
         Cameras = cameras.Where(c => c.Enabled).ToList();
         Entities = [.. AgentEntities(), .. Cameras.SelectMany(CameraEntities)];
-        CountTopics = [.. Entities.Select(e => (string?)e.Config["state_topic"]?.GetValue<string>()).OfType<string>().Where(IsCountTopic).Distinct(StringComparer.Ordinal)];
+        CountTopics = _countTopics;
     }
 
     public string DeviceSlug { get; }
@@ -71,7 +72,7 @@ public sealed class DiscoveryPlan
                         ["origin"] = Origin(),
                         ["components"] = components,
                     };
-                    messages.Add(new DiscoveryMessage(DeviceTopic(group.Key), payload.ToJsonString()));
+                    messages.Add(new DiscoveryMessage(DeviceTopic(group.Key), payload.ToJsonString(), group.ToDictionary(e => e.Key, e => e.Platform, StringComparer.Ordinal)));
                 }
 
                 break;
@@ -81,7 +82,7 @@ public sealed class DiscoveryPlan
                     var config = Complete(entity);
                     config["device"] = Device(entity.Camera);
                     config["origin"] = Origin();
-                    messages.Add(new DiscoveryMessage(ComponentTopic(entity), config.ToJsonString()));
+                    messages.Add(new DiscoveryMessage(ComponentTopic(entity), config.ToJsonString(), new Dictionary<string, string>(StringComparer.Ordinal) { [entity.Key] = entity.Platform }));
                 }
 
                 break;
@@ -133,10 +134,6 @@ public sealed class DiscoveryPlan
     }
 
     private JsonObject Origin() => new() { ["name"] = "EdgeVision", ["sw_version"] = _version };
-
-    private bool IsCountTopic(string topic) =>
-        topic.StartsWith(_topics.DevicePrefix, StringComparison.Ordinal)
-        && !topic.EndsWith("/detect/state", StringComparison.Ordinal) && !topic.EndsWith("/captions", StringComparison.Ordinal) && !topic.EndsWith("/motion", StringComparison.Ordinal) && topic != _topics.Stats;
 
     private DiscoveryEntity Entity(string key, string platform, string? camera, JsonObject config)
     {
@@ -266,21 +263,32 @@ public sealed class DiscoveryPlan
         });
     }
 
-    private static JsonObject Count(string name, string topic) => new()
+    private JsonObject Count(string name, string topic) => new()
     {
         ["name"] = name,
-        ["state_topic"] = topic,
+        ["state_topic"] = ReadsCount(topic),
         ["state_class"] = "measurement",
         ["icon"] = "mdi:counter",
     };
 
-    private static JsonObject Occupied(string name, string topic) => new()
+    private JsonObject Occupied(string name, string topic) => new()
     {
         ["name"] = name,
-        ["state_topic"] = topic,
+        ["state_topic"] = ReadsCount(topic),
         ["value_template"] = OccupiedTemplate,
         ["device_class"] = "occupancy",
     };
+
+    /// <summary>Notes a count topic an entity reads (see <see cref="CountTopics"/>) and returns it.</summary>
+    private string ReadsCount(string topic)
+    {
+        if (!_countTopics.Contains(topic))
+        {
+            _countTopics.Add(topic);
+        }
+
+        return topic;
+    }
 
     private static string Title(string label) => label.Length == 0 ? label : char.ToUpperInvariant(label[0]) + label[1..];
 }

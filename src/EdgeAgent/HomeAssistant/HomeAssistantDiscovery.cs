@@ -104,7 +104,7 @@ public sealed partial class HomeAssistantDiscovery : BackgroundService
         var messages = _plan.Messages().ToList();
         var now = new Memory(_options.Discovery, messages.ToDictionary(
             m => m.Topic,
-            m => Components(m).ToDictionary(c => c.Key, c => c.Platform, StringComparer.Ordinal),
+            m => new Dictionary<string, string>(m.Components, StringComparer.Ordinal),
             StringComparer.Ordinal));
 
         var outgoing = new List<DiscoveryMessage>();
@@ -118,7 +118,7 @@ public sealed partial class HomeAssistantDiscovery : BackgroundService
         }
 
         var deleted = before.Topics.Keys.Where(t => !now.Topics.ContainsKey(t)).Order(StringComparer.Ordinal).ToList();
-        outgoing.AddRange(deleted.Select(t => new DiscoveryMessage(t, string.Empty)));
+        outgoing.AddRange(deleted.Select(t => new DiscoveryMessage(t, string.Empty, new Dictionary<string, string>())));
 
         foreach (var message in outgoing)
         {
@@ -150,24 +150,6 @@ public sealed partial class HomeAssistantDiscovery : BackgroundService
         if (messages.Count > 0 || deleted.Count > 0)
         {
             LogAnnounced(_logger, _options.Discovery, _plan.Entities.Count, messages.Count, deleted.Count, _options.Prefix);
-        }
-    }
-
-    private static IEnumerable<(string Key, string Platform)> Components(DiscoveryMessage message)
-    {
-        using var json = JsonDocument.Parse(message.Payload);
-        if (json.RootElement.TryGetProperty("components", out var components))
-        {
-            foreach (var component in components.EnumerateObject())
-            {
-                yield return (component.Name, component.Value.GetProperty("platform").GetString()!);
-            }
-        }
-        else
-        {
-            // One entity's topic: <prefix>/<platform>/<node>/<key>/config.
-            var levels = message.Topic.Split('/');
-            yield return (levels[^2], levels[^4]);
         }
     }
 
