@@ -8,11 +8,11 @@ public sealed class ConvertTfjsVerb : IVerb
 {
     public string Name => "convert-tfjs";
 
-    public string Usage => "<model.json> <out.onnx> [--fixed-batch] [--no-optimize]";
+    public string Usage => "<model.json> <out.onnx> [--outputs NAME,NAME...] [--nchw-input] [--fixed-batch] [--no-optimize]";
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["fixed-batch", "no-optimize"]);
+        var parsed = VerbArguments.Parse(Name, args, ["outputs=", "nchw-input", "fixed-batch", "no-optimize"]);
         var input = parsed.Positional(0, "the TF.js model.json path");
         var output = parsed.Positional(1, "the output .onnx path");
         parsed.ExpectPositionals(2);
@@ -22,6 +22,8 @@ public sealed class ConvertTfjsVerb : IVerb
         {
             BatchDimension = parsed.Has("fixed-batch") ? null : "batch",
             Optimize = !parsed.Has("no-optimize"),
+            ChannelsFirstInputs = parsed.Has("nchw-input"),
+            Outputs = parsed.Get("outputs")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
         var graph = TfjsToOnnxConverter.Convert(model, options);
         OnnxModelFile.Save(graph, output);

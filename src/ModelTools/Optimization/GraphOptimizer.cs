@@ -12,6 +12,7 @@ public static class GraphOptimizer
     private static readonly HashSet<string> UnaryElementwise = new(StringComparer.Ordinal)
     {
         "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Elu", "Exp", "Neg", "Sqrt", "Reciprocal", "Abs", "Cast", "Identity",
+        "Clip", // its other inputs, min and max, are scalars
     };
 
     private static readonly HashSet<string> BinaryElementwise = new(StringComparer.Ordinal)
@@ -27,9 +28,12 @@ public static class GraphOptimizer
         {
             changed = false;
             changed |= CancelTransposePairs(graph);
+            changed |= SplitSharedTransposes(graph);
             changed |= SinkTransposes(graph);
             graph.RemoveDeadNodes();
         }
+
+        MergeDuplicateTransposes(graph);
 
         FoldPads(graph);
         FoldConvBias(graph);
@@ -121,9 +125,102 @@ public static class GraphOptimizer
             {
                 changed |= SinkThroughConcat(graph, node, producers, consumers);
             }
+            else if (IsKeepDimsReduction(node))
+            {
+                changed |= SinkThroughReduction(graph, node, producers, consumers);
+            }
         }
 
         return changed;
+    }
+
+    private static bool IsKeepDimsReduction(OnnxNode node) =>
+        node.OpType is "ReduceMean" or "ReduceSum" or "ReduceMax" or "ReduceMin" or "ReduceProd" && node.GetInt("keepdims", 1) == 1 && node.Inputs.Count == 2;
+
+    private static bool CanTakeTranspose(OnnxNode node) =>
+        UnaryElementwise.Contains(node.OpType) || BinaryElementwise.Contains(node.OpType) || node.OpType == "Concat" || IsKeepDimsReduction(node);
+
+    /// <summary>
+    /// A Transpose read by several element-wise ops (hard-swish reads its input three times, a squeeze-excite
+    /// block twice) gets a copy per reader, so each can sink on its own; copies that do not meet an inverse are
+    /// merged again at the end.
+    /// </summary>
+    private static bool SplitSharedTransposes(OnnxGraph graph)
+    {
+        var changed = false;
+        var consumers = graph.Consumers();
+        foreach (var transpose in graph.Nodes.Where(IsTranspose).ToList())
+        {
+            var output = transpose.Outputs[0];
+            if (graph.IsGraphOutput(output) || !consumers.TryGetValue(output, out var readers))
+            {
+                continue;
+            }
+
+            var distinct = readers.Distinct().ToList();
+            if (distinct.Count < 2 || distinct.Count != readers.Count || !distinct.All(CanTakeTranspose))
+            {
+                continue;
+            }
+
+            foreach (var reader in distinct.Skip(1))
+            {
+                var copy = new OnnxNode("Transpose", graph.UniqueName(transpose.Name + "/copy"), [transpose.Inputs[0]], [graph.UniqueName(output + "/copy")]);
+                copy.Attributes["perm"] = transpose.GetInts("perm")!;
+                graph.Nodes.Insert(graph.Nodes.IndexOf(transpose) + 1, copy);
+                for (var i = 0; i < reader.Inputs.Count; i++)
+                {
+                    if (reader.Inputs[i] == output)
+                    {
+                        reader.Inputs[i] = copy.Outputs[0];
+                    }
+                }
+            }
+
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    /// <summary>Transposes of the same value by the same permutation become one.</summary>
+    private static void MergeDuplicateTransposes(OnnxGraph graph)
+    {
+        var seen = new Dictionary<string, OnnxNode>(StringComparer.Ordinal);
+        foreach (var transpose in graph.Nodes.Where(IsTranspose).ToList())
+        {
+            var key = transpose.Inputs[0] + "|" + string.Join(',', transpose.GetInts("perm")!);
+            if (!seen.TryGetValue(key, out var first))
+            {
+                seen[key] = transpose;
+                continue;
+            }
+
+            if (graph.IsGraphOutput(transpose.Outputs[0]))
+            {
+                continue;
+            }
+
+            graph.ReplaceUses(transpose.Outputs[0], first.Outputs[0]);
+            graph.Nodes.Remove(transpose);
+        }
+    }
+
+    /// <summary>A reduction keeping its axes commutes with a Transpose: it reduces the permuted axes instead.</summary>
+    private static bool SinkThroughReduction(OnnxGraph graph, OnnxNode node, Dictionary<string, OnnxNode> producers, Dictionary<string, List<OnnxNode>> consumers)
+    {
+        var transpose = PrivateTranspose(graph, node.Inputs[0], producers, consumers);
+        if (transpose is null || !graph.Initializers.TryGetValue(node.Inputs[1], out var axesTensor))
+        {
+            return false;
+        }
+
+        var perm = transpose.GetInts("perm")!;
+        var axes = axesTensor.ToLongArray().Select(a => perm[a < 0 ? a + perm.Length : a]).ToArray();
+        node.Inputs[0] = transpose.Inputs[0];
+        node.Inputs[1] = AddInitializer(graph, TensorData.FromInt64(axes), node.Inputs[1]);
+        AppendTranspose(graph, node, perm);
+        return true;
     }
 
     /// <summary>A Transpose read by this node alone and not a graph output, so moving it changes nothing else.</summary>

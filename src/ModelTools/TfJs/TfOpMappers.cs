@@ -12,7 +12,8 @@ public static class TfOpMappers
         new BinaryElementwiseMapper(), new BiasAddMapper(), new CastMapper(),
         new PadMapper(), new PoolingMapper(), new ResizeMapper(),
         new ReshapeMapper(), new TransposeMapper(), new ConcatMapper(), new SplitMapper(), new SqueezeMapper(),
-        new ReductionMapper(),
+        new ReductionMapper(), new FloorDivisionMapper(), new ComparisonMapper(),
+        new TopKMapper(), new GatherMapper(), new StridedSliceMapper(),
     ];
 
     private static readonly Dictionary<string, ITfOpMapper> ByOp = All

@@ -13,6 +13,18 @@ public sealed record ConversionOptions
     public bool Optimize { get; init; } = true;
 
     public int Opset { get; init; } = 18;
+
+    /// <summary>
+    /// The signature outputs to keep (by key, with or without ":0"); null keeps all. Nodes that only the dropped
+    /// outputs need are not converted.
+    /// </summary>
+    public IReadOnlyList<string>? Outputs { get; init; }
+
+    /// <summary>
+    /// Declare 4-D inputs NCHW ([N, C, H, W]) instead of TF's NHWC, as EdgeVision's preprocessing writes them; the
+    /// Transpose this puts in front of the graph cancels against the first convolution's.
+    /// </summary>
+    public bool ChannelsFirstInputs { get; init; }
 }
 
 /// <summary>Converts a TF.js graph model into an ONNX graph.</summary>
@@ -24,8 +36,10 @@ public static class TfjsToOnnxConverter
         var graph = new OnnxGraph { Name = "tfjs_converted" };
         graph.Opsets[""] = options.Opset;
         var context = new ConversionContext(graph);
+        var outputs = SelectOutputs(model, options.Outputs);
+        var needed = Needed(model, outputs.Select(o => o.Tensor.Node));
 
-        foreach (var node in TopologicalOrder(model))
+        foreach (var node in TopologicalOrder(model).Where(n => needed.Contains(n.Name)))
         {
             if (node.Op == "Const")
             {
@@ -56,7 +70,7 @@ public static class TfjsToOnnxConverter
             mapper.Map(node, context);
         }
 
-        foreach (var (key, tensor) in model.SignatureOutputs)
+        foreach (var (key, tensor) in outputs)
         {
             var value = context.Lookup(tensor) ?? throw new UserFacingException($"signature output '{key}' names tensor '{tensor}', which no node produces");
             var outputName = SignatureName(key);
@@ -102,6 +116,55 @@ public static class TfjsToOnnxConverter
     /// <summary>"Identity:0" → "Identity": ONNX value names need no TF output index.</summary>
     public static string SignatureName(string key) => key.EndsWith(":0", StringComparison.Ordinal) ? key[..^2] : key;
 
+    private static List<(string Key, TfInput Tensor)> SelectOutputs(TfjsGraphModel model, IReadOnlyList<string>? wanted)
+    {
+        if (wanted is null)
+        {
+            return [.. model.SignatureOutputs];
+        }
+
+        var selected = new List<(string Key, TfInput Tensor)>();
+        foreach (var name in wanted)
+        {
+            var match = model.SignatureOutputs.Where(o => o.Key == name || SignatureName(o.Key) == name).ToList();
+            if (match.Count == 0)
+            {
+                var known = string.Join(", ", model.SignatureOutputs.Select(o => SignatureName(o.Key)));
+                throw new UserFacingException($"the model has no output '{name}' (its outputs: {known})");
+            }
+
+            selected.Add(match[0]);
+        }
+
+        return selected;
+    }
+
+    /// <summary>The names of the nodes the given nodes read from, directly or not, themselves included.</summary>
+    private static HashSet<string> Needed(TfjsGraphModel model, IEnumerable<string> roots)
+    {
+        var byName = model.Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
+        var needed = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(roots);
+        while (pending.TryPop(out var name))
+        {
+            if (needed.Add(name) && byName.TryGetValue(name, out var node))
+            {
+                foreach (var input in node.Inputs)
+                {
+                    pending.Push(input.Node);
+                }
+            }
+        }
+
+        // Inputs stay declared even when no kept output reads them, so the file's interface is what the model says.
+        foreach (var node in model.Nodes.Where(n => n.Op == "Placeholder"))
+        {
+            needed.Add(node.Name);
+        }
+
+        return needed;
+    }
+
     private static void AddGraphInput(OnnxGraph graph, ConversionContext context, TfNode node, ConversionOptions options)
     {
         var shape = node.GetShapeAttribute("shape") ?? throw ConversionContext.Fail(node, "has no shape");
@@ -114,8 +177,16 @@ public static class TfjsToOnnxConverter
         }
 
         var type = TfTypes.ToElementType(node.GetTypeAttribute("dtype") ?? "DT_FLOAT", node);
+        var batchAxis = shape.Length >= 2 && options.BatchDimension is not null ? 0 : (int?)null;
+        if (options.ChannelsFirstInputs && shape.Length == 4)
+        {
+            graph.Inputs.Add(new OnnxValueInfo(node.Name, type, [dims[0], dims[3], dims[1], dims[2]]));
+            context.SetOutput(node, 0, context.Emit("Transpose", $"{node.Name}/to_nhwc", [node.Name], ("perm", new long[] { 0, 2, 3, 1 })), batchAxis);
+            return;
+        }
+
         graph.Inputs.Add(new OnnxValueInfo(node.Name, type, dims));
-        context.SetOutput(node, 0, node.Name, shape.Length >= 2 && options.BatchDimension is not null ? 0 : null);
+        context.SetOutput(node, 0, node.Name, batchAxis);
     }
 
     private static List<TfNode> TopologicalOrder(TfjsGraphModel model)

@@ -415,4 +415,74 @@ internal static class TfReference
         var picked = alignCorners ? (int)MathF.Round(source, MidpointRounding.AwayFromZero) : (int)MathF.Floor(source);
         return Math.Clamp(picked, 0, input - 1);
     }
+
+    /// <summary>
+    /// TF's StridedSlice as Python slicing, axis by axis: a masked begin/end takes the whole extent in the step's
+    /// direction, negative indices count from the end, a shrunk axis keeps the one element at begin and is dropped.
+    /// </summary>
+    public static HostTensor StridedSlice(HostTensor x, int[] begin, int[] end, int[] strides, int beginMask, int endMask, int shrinkMask)
+    {
+        var rank = x.Shape.Length;
+        var picks = new List<int>[rank];
+        var kept = new List<long>();
+        for (var axis = 0; axis < rank; axis++)
+        {
+            var size = x.Dim(axis);
+            var step = strides[axis];
+            int Clamp(int i, int lo, int hi) => Math.Min(Math.Max(i < 0 ? i + size : i, lo), hi);
+            picks[axis] = [];
+            if ((shrinkMask >> axis & 1) == 1)
+            {
+                picks[axis].Add(begin[axis] < 0 ? begin[axis] + size : begin[axis]);
+                continue;
+            }
+
+            int from, to;
+            if (step > 0)
+            {
+                from = (beginMask >> axis & 1) == 1 ? 0 : Clamp(begin[axis], 0, size);
+                to = (endMask >> axis & 1) == 1 ? size : Clamp(end[axis], 0, size);
+                for (var i = from; i < to; i += step)
+                {
+                    picks[axis].Add(i);
+                }
+            }
+            else
+            {
+                from = (beginMask >> axis & 1) == 1 ? size - 1 : Clamp(begin[axis], -1, size - 1);
+                to = (endMask >> axis & 1) == 1 ? -1 : Clamp(end[axis], -1, size - 1);
+                for (var i = from; i > to; i += step)
+                {
+                    picks[axis].Add(i);
+                }
+            }
+
+            kept.Add(picks[axis].Count);
+        }
+
+        var data = new List<float>();
+        var strideOf = new int[rank];
+        strideOf[rank - 1] = 1;
+        for (var axis = rank - 2; axis >= 0; axis--)
+        {
+            strideOf[axis] = strideOf[axis + 1] * x.Dim(axis + 1);
+        }
+
+        void Walk(int axis, int offset)
+        {
+            if (axis == rank)
+            {
+                data.Add(x.Data[offset]);
+                return;
+            }
+
+            foreach (var i in picks[axis])
+            {
+                Walk(axis + 1, offset + (i * strideOf[axis]));
+            }
+        }
+
+        Walk(0, 0);
+        return new HostTensor([.. data], [.. kept]);
+    }
 }

@@ -543,6 +543,177 @@ public sealed class TfjsOpMappingTests
         AssertMatches(x, ConvertAndRun(model, ("x", x))["y"]);
     }
 
+    [Theory]
+    [InlineData("FloorDiv", 3)]
+    [InlineData("FloorDiv", -3)]
+    [InlineData("FloorMod", 3)]
+    [InlineData("FloorMod", -3)]
+    public void FloorDivision_Integers_RoundTowardsMinusInfinity(string op, int divisor)
+    {
+        // Whole numbers from −8 to 7, cast to int32 in the graph: negatives are where floor and truncation differ.
+        var x = new HostTensor([.. Enumerable.Range(-8, 16).Select(v => (float)v)], [1, 16]);
+        var model = new TfjsModelBuilder()
+            .Placeholder("x", [1, 16])
+            .Node("xi", "Cast", ["x"], ("SrcT", Attr.Type("DT_FLOAT")), ("DstT", Attr.Type("DT_INT32")), ("Truncate", Attr.Bool(false)))
+            .ConstInt("d", [divisor])
+            .Node("y", op, ["xi", "d"], ("T", Attr.Type("DT_INT32")))
+            .Output("y");
+
+        var expected = Map(x, v => op == "FloorDiv" ? Math.Floor(v / divisor) : v - (Math.Floor(v / divisor) * divisor));
+
+        AssertMatches(expected, ConvertAndRun(model, ("x", x))["y"]);
+    }
+
+    [Theory]
+    [InlineData("FloorDiv", 1.5f)]
+    [InlineData("FloorDiv", -2f)]
+    [InlineData("FloorMod", 1.5f)]
+    [InlineData("FloorMod", -2f)]
+    public void FloorDivision_Floats_RoundTowardsMinusInfinity(string op, float divisor)
+    {
+        var x = Scaled(Random(1, ImageShape), 5);
+        var model = new TfjsModelBuilder()
+            .Placeholder("x", ImageShape)
+            .ConstFloat("d", [divisor])
+            .Node("y", op, ["x", "d"], Attr.FloatT)
+            .Output("y");
+
+        var expected = Map(x, v => op == "FloorDiv" ? Math.Floor(v / divisor) : v - (Math.Floor(v / divisor) * divisor));
+
+        AssertMatches(expected, ConvertAndRun(model, ("x", x))["y"]);
+    }
+
+    [Theory]
+    [InlineData("Equal")]
+    [InlineData("NotEqual")]
+    [InlineData("Greater")]
+    [InlineData("GreaterEqual")]
+    [InlineData("Less")]
+    [InlineData("LessEqual")]
+    public void Comparison_AgainstConstant_GivesTfsBooleans(string op)
+    {
+        // Values −2…2 in steps of 0.5 against 0.5: some equal, some either side.
+        var x = new HostTensor([.. Enumerable.Range(-4, 9).Select(v => v * 0.5f)], [1, 9]);
+        var model = new TfjsModelBuilder()
+            .Placeholder("x", [1, 9])
+            .ConstFloat("c", [0.5f])
+            .Node("b", op, ["x", "c"], Attr.FloatT)
+            .Node("y", "Cast", ["b"], ("SrcT", Attr.Type("DT_BOOL")), ("DstT", Attr.Type("DT_FLOAT")), ("Truncate", Attr.Bool(false)))
+            .Output("y");
+
+        Func<double, bool> test = op switch
+        {
+            "Equal" => v => v == 0.5,
+            "NotEqual" => v => v != 0.5,
+            "Greater" => v => v > 0.5,
+            "GreaterEqual" => v => v >= 0.5,
+            "Less" => v => v < 0.5,
+            _ => v => v <= 0.5,
+        };
+
+        AssertMatches(Map(x, v => test(v) ? 1 : 0), ConvertAndRun(model, ("x", x))["y"]);
+    }
+
+    [Fact]
+    public void TopKV2_WithTies_LargestFirstAndLowerIndexFirstAmongEquals()
+    {
+        float[] values = [0.1f, 0.9f, 0.5f, 0.9f, 0.3f, 0.5f, 0.7f, 0.2f, 0.1f, 0f, 1f, 0.2f, 0.2f, 0.8f, 0.2f, 0.6f];
+        var x = new HostTensor(values, [2, 8]);
+        var model = new TfjsModelBuilder()
+            .Placeholder("x", [2, 8])
+            .ConstInt("k", [4])
+            .Node("t", "TopKV2", ["x", "k"], Attr.FloatT, ("sorted", Attr.Bool(true)))
+            .Output("t")
+            .Output("t:1");
+
+        var outputs = ConvertAndRun(model, ("x", x));
+
+        // Row 0: 0.9 at 1 and 3, then 0.7 at 6, then 0.5 at 2 (before 5). Row 1: 1 at 2, 0.8 at 5, 0.6 at 7, 0.2 at 3.
+        AssertMatches(new HostTensor([0.9f, 0.9f, 0.7f, 0.5f, 1f, 0.8f, 0.6f, 0.2f], [2, 4]), outputs["t"]);
+        AssertMatches(new HostTensor([1, 3, 6, 2, 2, 5, 7, 3], [2, 4]), outputs["t:1"]);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void GatherV2_ConstantIndices_PicksRowsOrColumns(int axis)
+    {
+        var x = Random(1, 4, 3);
+        int[] indices = [2, 0, 2];
+        var model = new TfjsModelBuilder()
+            .Placeholder("x", [4, 3])
+            .ConstInt("i", indices, 3)
+            .ConstInt("axis", [axis])
+            .Node("y", "GatherV2", ["x", "i", "axis"], ("Tparams", Attr.Type("DT_FLOAT")), ("Tindices", Attr.Type("DT_INT32")), ("batch_dims", Attr.Int(0)))
+            .Output("y");
+
+        var expected = axis == 0
+            ? new HostTensor([.. indices.SelectMany(r => x.Data.Skip(r * 3).Take(3))], [3, 3])
+            : new HostTensor([.. Enumerable.Range(0, 4).SelectMany(r => indices.Select(c => x.Data[(r * 3) + c]))], [4, 3]);
+
+        AssertMatches(expected, ConvertAndRun(model, ("x", x))["y"]);
+    }
+
+    [Theory]
+    [InlineData(new[] { 0, 1, 0, 0 }, new[] { 0, 4, 6, 2 }, new[] { 1, 1, 2, 1 }, 1, 1, 0)] // x[:, 1:4, 0:6:2, 0:2]
+    [InlineData(new[] { 0, 0, 0, -1 }, new[] { 0, 0, 0, 0 }, new[] { 1, 1, 1, 1 }, 7, 7, 8)] // x[..., -1]
+    [InlineData(new[] { 0, 2, 1, 1 }, new[] { 0, 3, 0, 2 }, new[] { 1, 1, 1, 1 }, 1, 5, 2)] // x[:, 2, 1:, 1:2]
+    [InlineData(new[] { 0, 4, 0, 0 }, new[] { 0, 0, 0, 0 }, new[] { 1, -1, 1, 1 }, 13, 13, 0)] // x[:, 4:0:-1]
+    [InlineData(new[] { 0, 0, 5, 0 }, new[] { 0, 0, 0, 0 }, new[] { 1, 1, -2, 1 }, 11, 15, 0)] // x[:, :, 5::-2]
+    public void StridedSlice_MasksAndSteps_MatchPythonSlicing(int[] begin, int[] end, int[] strides, int beginMask, int endMask, int shrinkMask)
+    {
+        var x = Random(1, ImageShape);
+        var model = new TfjsModelBuilder()
+            .Placeholder("x", ImageShape)
+            .ConstInt("b", begin, 4)
+            .ConstInt("e", end, 4)
+            .ConstInt("s", strides, 4)
+            .Node("y", "StridedSlice", ["x", "b", "e", "s"], Attr.FloatT, ("Index", Attr.Type("DT_INT32")), ("begin_mask", Attr.Int(beginMask)),
+                ("end_mask", Attr.Int(endMask)), ("shrink_axis_mask", Attr.Int(shrinkMask)), ("ellipsis_mask", Attr.Int(0)), ("new_axis_mask", Attr.Int(0)))
+            .Output("y");
+
+        AssertMatches(TfReference.StridedSlice(x, begin, end, strides, beginMask, endMask, shrinkMask), ConvertAndRun(model, ("x", x))["y"]);
+    }
+
+    [Fact]
+    public void HardSwishAndSqueezeExcite_BetweenConvolutions_LeaveNoTransposeInside()
+    {
+        // MobileNetV3's blocks: hard-swish reads its input three times (x·relu6(x+3)/6) and squeeze-excite twice
+        // (a spatial mean scales the same tensor); every Transpose between the convolutions must still cancel.
+        var x = Random(1, ImageShape);
+        var w1 = Random(2, 1, 1, 3, 4);
+        var w2 = Random(3, 1, 1, 4, 4);
+        var w3 = Random(4, 3, 3, 4, 2);
+        var model = new TfjsModelBuilder()
+            .Placeholder("x", ImageShape)
+            .ConstFloat("w1", w1.Data, w1.Shape)
+            .ConstFloat("w2", w2.Data, w2.Shape)
+            .ConstFloat("w3", w3.Data, w3.Shape)
+            .ConstFloat("sixth", [1f / 6])
+            .ConstFloat("three", [3f])
+            .ConstInt("axes", [1, 2], 2)
+            .Node("c1", "Conv2D", ["x", "w1"], Attr.FloatT, ("padding", Attr.Str("SAME")), ("strides", Attr.Ints(1, 1, 1, 1)))
+            .Node("hs/mul", "Mul", ["sixth", "c1"], Attr.FloatT)
+            .Node("hs/add", "Add", ["c1", "three"], Attr.FloatT)
+            .Node("hs/relu6", "Relu6", ["hs/add"], Attr.FloatT)
+            .Node("hs", "Mul", ["hs/mul", "hs/relu6"], Attr.FloatT)
+            .Node("se/mean", "Mean", ["hs", "axes"], Attr.FloatT, ("keep_dims", Attr.Bool(true)), ("Tidx", Attr.Type("DT_INT32")))
+            .Node("se/conv", "Conv2D", ["se/mean", "w2"], Attr.FloatT, ("padding", Attr.Str("VALID")), ("strides", Attr.Ints(1, 1, 1, 1)))
+            .Node("se/gate", "Sigmoid", ["se/conv"], Attr.FloatT)
+            .Node("se", "Mul", ["hs", "se/gate"], Attr.FloatT)
+            .Node("y", "Conv2D", ["se", "w3"], Attr.FloatT, ("padding", Attr.Str("SAME")), ("strides", Attr.Ints(1, 1, 1, 1)))
+            .Output("y");
+        using var directory = new TemporaryDirectory();
+        var graph = TfjsToOnnxConverter.Convert(TfjsGraphModel.Load(model.Write(directory.Path)));
+
+        // One Transpose in front (NHWC input) and one behind (NHWC output); none between the convolutions.
+        Assert.Equal(2, graph.Nodes.Count(n => n.OpType == "Transpose"));
+        var hs = Map(TfReference.Conv2D(x, w1, (1, 1), (1, 1), (0, 0), (5, 6)), v => v * Math.Clamp(v + 3, 0, 6) / 6);
+        var gate = Map(TfReference.Conv2D(TfReference.ReduceSpatial(hs, "Mean", true), w2, (1, 1), (1, 1), (0, 0), (1, 1)), v => 1 / (1 + Math.Exp(-v)));
+        var expected = TfReference.Conv2D(TfReference.Broadcast(hs, gate, (a, b) => a * b), w3, (1, 1), (1, 1), (1, 1), (5, 6));
+        AssertMatches(expected, ConvertAndRun(model, ("x", x))["y"]);
+    }
+
     /// <summary>
     /// Converts the model optimized and unoptimized, runs both in ONNX Runtime, requires identical outputs, and
     /// returns the optimized ones by output name.

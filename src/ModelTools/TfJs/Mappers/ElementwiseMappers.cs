@@ -81,3 +81,52 @@ public sealed class CastMapper : ITfOpMapper
         context.SetOutput(node, 0, context.Emit("Cast", node.Name, [context.Value(node, 0)], ("to", (long)to)), context.BatchAxis(node, 0));
     }
 }
+
+/// <summary>
+/// FloorDiv and FloorMod: division rounded towards −∞ and the remainder with the divisor's sign. For integers
+/// ONNX's Mod (fmod 0) is that remainder and the quotient is (a − mod) / b, exact; for floats both come from Floor.
+/// </summary>
+public sealed class FloorDivisionMapper : ITfOpMapper
+{
+    public IReadOnlyList<string> Ops { get; } = ["FloorDiv", "FloorMod"];
+
+    public void Map(TfNode node, ConversionContext context)
+    {
+        var a = context.Value(node, 0);
+        var b = context.Value(node, 1);
+        var isFloat = node.GetTypeAttribute("T") is "DT_FLOAT" or null;
+        string output;
+        if (isFloat)
+        {
+            var quotient = context.Emit("Floor", node.Op == "FloorDiv" ? node.Name : $"{node.Name}/floor", [context.Emit("Div", $"{node.Name}/div", [a, b])]);
+            output = node.Op == "FloorDiv" ? quotient : context.Emit("Sub", node.Name, [a, context.Emit("Mul", $"{node.Name}/mul", [quotient, b])]);
+        }
+        else
+        {
+            var remainder = context.Emit("Mod", node.Op == "FloorMod" ? node.Name : $"{node.Name}/mod", [a, b], ("fmod", 0L));
+            output = node.Op == "FloorMod" ? remainder : context.Emit("Div", node.Name, [context.Emit("Sub", $"{node.Name}/sub", [a, remainder]), b]);
+        }
+
+        context.SetOutput(node, 0, output, context.BatchAxis(node, 0) ?? context.BatchAxis(node, 1));
+    }
+}
+
+/// <summary>Comparisons: Equal, NotEqual, Greater, GreaterEqual, Less, LessEqual; a boolean tensor.</summary>
+public sealed class ComparisonMapper : ITfOpMapper
+{
+    public IReadOnlyList<string> Ops { get; } = ["Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "LessEqual"];
+
+    public void Map(TfNode node, ConversionContext context)
+    {
+        var a = context.Value(node, 0);
+        var b = context.Value(node, 1);
+        var output = node.Op switch
+        {
+            "NotEqual" => context.Emit("Not", node.Name, [context.Emit("Equal", $"{node.Name}/equal", [a, b])]),
+            "GreaterEqual" => context.Emit("GreaterOrEqual", node.Name, [a, b]),
+            "LessEqual" => context.Emit("LessOrEqual", node.Name, [a, b]),
+            var op => context.Emit(op, node.Name, [a, b]),
+        };
+        context.SetOutput(node, 0, output, context.BatchAxis(node, 0) ?? context.BatchAxis(node, 1));
+    }
+}
