@@ -20,6 +20,7 @@ public static class CommandLine
         new BenchOutboxVerb(),
         new BenchScaleVerb(),
         new CompareVerb(),
+        new EvaluateVerb(),
         new MqttProbeVerb(),
     };
 

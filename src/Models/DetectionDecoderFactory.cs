@@ -19,6 +19,14 @@ public static class DetectionDecoderFactory
             DecoderSpec.YoloV5 => new YoloV5Decoder(Predictions(manifest), decoder.Boxes ?? YoloBoxes(manifest, anchors: 3), model.Labels),
             DecoderSpec.YoloV8 => new YoloV8Decoder(Predictions(manifest), decoder.Boxes ?? YoloBoxes(manifest, anchors: 1), model.Labels),
             DecoderSpec.EndToEnd => new EndToEndDecoder(Predictions(manifest), decoder.Boxes ?? throw new UserFacingException($"model {manifest.Name}: decoder.boxes (the K of the [N, K, 6] output) is required for the e2e family"), model.Labels),
+            DecoderSpec.CenterNet => new CenterNetDecoder(
+                manifest.Input!.Width!.Value,
+                manifest.Input.Height!.Value,
+                decoder.Outputs![0].Stride!.Value,
+                decoder.Outputs[0].Scores!,
+                decoder.Outputs[0].Boxes!,
+                decoder.Boxes ?? 100,
+                model.Labels),
             _ => throw new UserFacingException(
                 $"model {manifest.Name}: unknown decoder family '{decoder.Family}' (known: {string.Join(", ", DecoderSpec.KnownFamilies)})"),
         };

@@ -172,6 +172,12 @@ public sealed class ModelManifest
             return;
         }
 
+        if (Decoder.Family == DecoderSpec.CenterNet)
+        {
+            ValidateCenterNet(errors);
+            return;
+        }
+
         if (Decoder.Family != DecoderSpec.NanoDet)
         {
             // Single-tensor heads: one output carrying boxes and scores together.
@@ -216,6 +222,33 @@ public sealed class ModelManifest
 
             RequireText(errors, $"decoder.outputs[{i}].scores", output.Scores);
             RequireText(errors, $"decoder.outputs[{i}].boxes", output.Boxes);
+        }
+    }
+
+    /// <summary>CenterNet: one entry with the stride, the heat map as scores and the side distances as boxes.</summary>
+    private void ValidateCenterNet(List<string> errors)
+    {
+        if (Decoder!.Outputs!.Length != 1)
+        {
+            errors.Add("decoder.outputs: a centernet head has exactly one entry (stride, scores = the heat map, boxes = the side distances)");
+            return;
+        }
+
+        var output = Decoder.Outputs[0];
+        if (output.Stride is not > 0)
+        {
+            errors.Add("decoder.outputs[0].stride: must be a positive integer (the heat map's cell size in input pixels)");
+        }
+        else if (Input?.Width is { } width && Input.Height is { } height && (width % output.Stride != 0 || height % output.Stride != 0))
+        {
+            errors.Add($"decoder.outputs[0].stride: the input size {width}x{height} must be a multiple of the stride {output.Stride}");
+        }
+
+        RequireText(errors, "decoder.outputs[0].scores", output.Scores);
+        RequireText(errors, "decoder.outputs[0].boxes", output.Boxes);
+        if (Decoder.Boxes is <= 0)
+        {
+            errors.Add("decoder.boxes: the most peaks an image keeps must be a positive integer");
         }
     }
 

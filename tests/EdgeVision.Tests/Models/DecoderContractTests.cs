@@ -211,3 +211,85 @@ public sealed class EndToEndDecoderContractTests : DecoderContractTests
         Assert.False(((IDetectionDecoder)new YoloV8Decoder("o", 1, ["a"])).SkipsNonMaxSuppression);
     }
 }
+
+public sealed class CenterNetDecoderContractTests : DecoderContractTests
+{
+    private const int Stride = 4;
+    private const int Columns = InputWidth / Stride;
+    private const int Rows = InputHeight / Stride;
+
+    protected override (IDetectionDecoder, float[][]) Encode(IReadOnlyList<string> labels, IReadOnlyList<TrueBox> boxes) =>
+        (new CenterNetDecoder(InputWidth, InputHeight, Stride, "heat", "sizes", 100, labels), Write(labels.Count, boxes));
+
+    /// <summary>
+    /// Each box as a peak at the cell nearest its centre with the sides' distances from the cell's point, and a
+    /// shoulder around it (half the peak's score on the 8 neighbours) that must not come out as boxes of its own.
+    /// </summary>
+    private static float[][] Write(int classes, IReadOnlyList<TrueBox> boxes)
+    {
+        var heat = new float[Rows * Columns * classes];
+        var sizes = new float[Rows * Columns * 4];
+        foreach (var b in boxes)
+        {
+            var column = (int)MathF.Round((b.X1 + b.X2) / 2 / Stride);
+            var row = (int)MathF.Round((b.Y1 + b.Y2) / 2 / Stride);
+            for (var r = row - 1; r <= row + 1; r++)
+            {
+                for (var c = column - 1; c <= column + 1; c++)
+                {
+                    heat[(((r * Columns) + c) * classes) + b.ClassId] = r == row && c == column ? b.Score : b.Score / 2;
+                }
+            }
+
+            new[] { (column * Stride) - b.X1, (row * Stride) - b.Y1, b.X2 - (column * Stride), b.Y2 - (row * Stride) }
+                .CopyTo(sizes, ((row * Columns) + column) * 4);
+        }
+
+        return [heat, sizes];
+    }
+
+    private static List<Detection> DecodeAll(CenterNetDecoder decoder, float[][] outputs, float threshold)
+    {
+        var found = new List<Detection>();
+        decoder.Decode(
+            outputs.Select(o => new ReadOnlyMemory<float>(o)).ToArray(),
+            LetterboxTransform.For(InputWidth, InputHeight, InputWidth, InputHeight),
+            Enumerable.Repeat(threshold, decoder.ClassCount).ToArray(),
+            found);
+        return found;
+    }
+
+    [Fact]
+    public void Decode_Neighbours_OnlyAHigherScoreOfTheSameClassHidesAPeak()
+    {
+        var decoder = new CenterNetDecoder(InputWidth, InputHeight, Stride, "heat", "sizes", 100, ["a", "b"]);
+        var outputs = Write(2, [new TrueBox(0, 0.8f, 40, 40, 60, 60)]);
+        var heat = outputs[0];
+        var cell = (((50 / Stride) * Columns) + (50 / Stride)) * 2;
+        heat[cell + 1] = 0.9f; // class b on the same cell: a peak of its own, and no rival to class a
+        heat[cell + 2 + 0] = 0.8f; // class a on the right neighbour, equal: both are peaks (the max-pool test keeps ties)
+        var sizeCell = ((50 / Stride) * Columns) + (50 / Stride);
+        outputs[1].AsSpan(sizeCell * 4, 4).CopyTo(outputs[1].AsSpan((sizeCell + 1) * 4, 4));
+
+        var found = DecodeAll(decoder, outputs, 0.3f);
+
+        Assert.Equal(2, found.Count(d => d.ClassId == 0 && d.Score == 0.8f));
+        Assert.Single(found, d => d.ClassId == 1);
+        Assert.Equal(3, found.Count);
+
+        heat[cell + 2 + 0] = 0.85f; // now the neighbour beats the original peak, which is no longer one
+        Assert.Single(DecodeAll(decoder, outputs, 0.3f), d => d.ClassId == 0 && d.Score == 0.85f);
+    }
+
+    [Fact]
+    public void Decode_MorePeaksThanTheLimit_KeepsTheBest()
+    {
+        var decoder = new CenterNetDecoder(InputWidth, InputHeight, Stride, "heat", "sizes", 10, ["a"]);
+        var boxes = Enumerable.Range(0, 30).Select(i => new TrueBox(0, 0.4f + (i * 0.01f), ((i % 10) * 28) + 8, ((i / 10) * 60) + 8, ((i % 10) * 28) + 24, ((i / 10) * 60) + 40)).ToList();
+
+        var found = DecodeAll(decoder, Write(1, boxes), 0.3f);
+
+        Assert.Equal(10, found.Count);
+        Assert.Equal(boxes.Select(b => b.Score).OrderDescending().Take(10), found.Select(d => d.Score).OrderDescending());
+    }
+}
