@@ -24,7 +24,7 @@ public sealed class EvaluateVerb : IVerb
         parsed.ExpectPositionals(0);
         var labelsPath = parsed.Get("labels", Path.Combine("evaluation", "labels.json"));
         var framesDirectory = parsed.Get("frames", Path.Combine(Path.GetDirectoryName(Path.GetFullPath(labelsPath))!, "frames"));
-        var modelNames = parsed.Get("models", "nanodet-g-416,nanodet-g-416-int8,centernet-512,centernet-512-int8")
+        var modelNames = parsed.Get("models", "nanodet-g-416,nanodet-g-416-int8,centernet-512")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var score = (float)parsed.GetDouble("score", new DetectorOptions().ScoreThreshold, 0, 1);
         var iou = (float)parsed.GetDouble("iou", 0.5, 0.05, 1);
