@@ -78,11 +78,13 @@ public sealed class SequenceContinuityTests : IDisposable
         ];
         await using var events = await MosquittoSubscriber.StartAsync(broker.Port, $"edgevision/{device}/sample/events");
 
-        async Task<List<(long Seq, string Epoch, long Boot)>> RunAsync(bool kill)
+        // Each run waits for three events of its own boot: after a kill, the next run first delivers the events the
+        // killed one left in the outbox, which carry the killed run's boot.
+        async Task<List<(long Seq, string Epoch, long Boot)>> RunAsync(bool kill, long boot)
         {
             var before = events.Messages.Count;
             using var agent = AgentProcess.Start(environment, arguments);
-            await events.WaitForAsync(_ => events.Messages.Count >= before + 3).WaitAsync(Bound);
+            await events.WaitForAsync(_ => events.Messages.Skip(before).Count(m => BootOf(m.Payload) == boot) >= 3).WaitAsync(Bound);
             if (kill)
             {
                 agent.KillHard();
@@ -102,7 +104,7 @@ public sealed class SequenceContinuityTests : IDisposable
             })];
         }
 
-        var all = (await RunAsync(kill: false)).Concat(await RunAsync(kill: true)).Concat(await RunAsync(kill: false)).ToList();
+        var all = (await RunAsync(kill: false, boot: 1)).Concat(await RunAsync(kill: true, boot: 2)).Concat(await RunAsync(kill: false, boot: 3)).ToList();
 
         // After the kill, the outbox delivers what the second run had not yet got acknowledged: those keep their
         // boot and seq (a consumer de-duplicates them by event id). Grouped by boot, each run's numbers are
@@ -119,5 +121,11 @@ public sealed class SequenceContinuityTests : IDisposable
         Assert.Equal(first[^1] + 1, second[0]);
         Assert.True(third[0] > second[^1] + 1, $"{third[0]} after {second[^1]}: a kill leaves a gap");
         Assert.Single(all.Select(e => e.Epoch).Distinct());
+    }
+
+    private static long BootOf(string payload)
+    {
+        using var json = JsonDocument.Parse(payload);
+        return json.RootElement.GetProperty("seq_boot").GetInt64();
     }
 }
