@@ -76,7 +76,7 @@ internal sealed class PublishStage
     /// <summary>True once the sink accepted the frame; false when it refused it for good.</summary>
     private async ValueTask<bool> PublishAsync(FrameDetections frame, CancellationToken cancellationToken)
     {
-        var delay = FirstRetryDelay;
+        var backoff = ReconnectBackoff.Exact(FirstRetryDelay, FirstRetryDelay * (1 << MaxAttempts));
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -91,9 +91,9 @@ internal sealed class PublishStage
             }
             catch (Exception ex) when (IsTransient(ex) && attempt < MaxAttempts)
             {
+                var delay = backoff.NextDelay();
                 PipelineLog.PublishRetry(_logger, frame.Camera, frame.Sequence, attempt, (int)delay.TotalMilliseconds, ex.Message);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                delay *= 2;
             }
             catch (Exception ex)
             {

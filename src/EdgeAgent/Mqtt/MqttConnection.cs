@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
+using EdgeVision.Pipeline;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Adapter;
@@ -276,7 +277,8 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
     private async Task RunAsync(CancellationToken stopping)
     {
         MqttLog.ConnectionLoopStarted(_logger, _host, Port, _options.EffectiveClientId);
-        var delay = _options.ReconnectInitialDelay;
+        // 0.8–1.2× of each step, so devices that lost the same broker do not all return at once.
+        var backoff = new ReconnectBackoff(_options.ReconnectInitialDelay, _options.ReconnectMaxDelay, lowest: 0.8, highest: 1.2);
         var everConnected = false;
         while (!stopping.IsCancellationRequested)
         {
@@ -303,10 +305,9 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
 
                     if (result.ResultCode != MqttClientConnectResultCode.Success)
                     {
-                        var wait = Jitter(delay);
+                        var wait = backoff.NextDelay();
                         MqttLog.ConnectRefused(_logger, _host, Port, result.ResultCode.ToString(), wait);
                         await Task.Delay(wait, stopping).ConfigureAwait(false);
-                        delay = NextDelay(delay);
                         continue;
                     }
 
@@ -344,18 +345,16 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
                 var lasted = Stopwatch.GetElapsedTime(connectedAt);
                 if (lasted >= StableConnection)
                 {
-                    delay = _options.ReconnectInitialDelay;
+                    backoff.Reset();
                 }
                 else
                 {
-                    var wait = Jitter(delay);
+                    var wait = backoff.NextDelay();
                     MqttLog.ShortConnection(_logger, _host, Port, lasted, wait);
                     if (!await DelayAsync(wait, stopping).ConfigureAwait(false))
                     {
                         break;
                     }
-
-                    delay = NextDelay(delay);
                 }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -364,25 +363,21 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
             }
             catch (Exception ex) when (IsTransient(ex))
             {
-                var wait = Jitter(delay);
+                var wait = backoff.NextDelay();
                 MqttLog.ConnectFailed(_logger, _host, Port, Describe(ex), wait);
                 if (!await DelayAsync(wait, stopping).ConfigureAwait(false))
                 {
                     break;
                 }
-
-                delay = NextDelay(delay);
             }
             catch (Exception ex)
             {
-                var wait = Jitter(delay);
+                var wait = backoff.NextDelay();
                 MqttLog.ConnectionLoopError(_logger, ex, wait);
                 if (!await DelayAsync(wait, stopping).ConfigureAwait(false))
                 {
                     break;
                 }
-
-                delay = NextDelay(delay);
             }
         }
 
@@ -502,11 +497,6 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
         return PublishOutcome.Failed;
     }
 
-    private TimeSpan NextDelay(TimeSpan delay) =>
-        TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
-
-    /// <summary>80–120 % of <paramref name="delay"/>, so devices that lost the same broker do not all return at once.</summary>
-    private static TimeSpan Jitter(TimeSpan delay) => delay * (0.8 + (0.4 * Random.Shared.NextDouble()));
 
     private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stopping)
     {

@@ -52,4 +52,26 @@ public sealed class ReconnectBackoffTests
 
         Assert.Equal(TimeSpan.FromMilliseconds(100), backoff.NextDelay());
     }
+
+    [Theory]
+    [InlineData(0.0, 1200)]
+    [InlineData(0.5, 1000)]
+    [InlineData(1.0, 800)]
+    public void NextDelay_SymmetricJitter_ScalesBetweenLowestAndHighest(double random, int expectedMs)
+    {
+        // The MQTT session's policy: 0.8–1.2× of each step.
+        var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), () => random, lowest: 0.8, highest: 1.2);
+
+        Assert.Equal(expectedMs, backoff.NextDelay().TotalMilliseconds, 1e-6);
+        Assert.Equal(expectedMs * 2, backoff.NextDelay().TotalMilliseconds, 1e-6);
+    }
+
+    [Fact]
+    public void Exact_NoJitter_DoublesUpToTheCap()
+    {
+        // Publish retries: 100, 200, 400 ms, then the 800 ms cap.
+        var backoff = ReconnectBackoff.Exact(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(800));
+
+        Assert.Equal([100.0, 200, 400, 800, 800], Enumerable.Range(0, 5).Select(_ => backoff.NextDelay().TotalMilliseconds));
+    }
 }
