@@ -103,7 +103,7 @@ public sealed class EvaluateVerb : IVerb
                 }
             }
 
-            return [.. scorers.Select((s, m) => (s, Median(times[m])))];
+            return [.. scorers.Select((s, m) => (s, BenchVerb.Median(times[m])))];
         }
     }
 
@@ -124,11 +124,5 @@ public sealed class EvaluateVerb : IVerb
             });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {names[m]} | {string.Join(" | ", cells)} | {results[m].Ms:F1} |"));
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }
