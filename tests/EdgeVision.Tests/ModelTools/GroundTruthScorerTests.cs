@@ -1,6 +1,7 @@
 using EdgeVision.Models;
 using EdgeVision.ModelTools.Evaluation;
 using EdgeVision.Tests.Models;
+using EdgeVision.Tests.Support;
 
 namespace EdgeVision.Tests.ModelTools;
 
@@ -90,6 +91,30 @@ public sealed class GroundTruthScorerTests
 
         // The envelope lifts the first half's precision to 2/3: AP = ½·⅔ + ½·⅔.
         Assert.Equal(2.0 / 3, scorer.Score("person", 0.5f).AveragePrecision, 1e-9);
+    }
+
+    [Fact]
+    public void RepositoryLabels_FortyFourFramesFromThreeSources_VtestOnlyPastCalibration()
+    {
+        var set = LabelledSet.Load(Path.Combine(RepositoryPaths.Root, "evaluation", "labels.json"));
+
+        Assert.Equal(44, set.Frames.Count);
+        Assert.Equal(["face-api", "opencv-doc", "vtest"], set.Frames.Select(f => f.Source).Distinct().Order());
+        // The INT8 model was calibrated on vtest frames 0–396 (scripts/build-models.sh); none of those is scored.
+        Assert.All(set.Frames.Where(f => f.Source == "vtest"), f => Assert.InRange(f.Frame, 400, 794));
+        Assert.All(set.Frames.SelectMany(f => f.Objects.Select(o => (f, o))), x =>
+        {
+            Assert.InRange(x.o.X1, 0, x.o.X2 - 1);
+            Assert.InRange(x.o.Y1, 0, x.o.Y2 - 1);
+            Assert.InRange(x.o.X2, x.o.X1 + 1, x.f.Width);
+            Assert.InRange(x.o.Y2, x.o.Y1 + 1, x.f.Height);
+        });
+
+        // The counts the README's comparison table is headed with.
+        var counted = set.Frames.SelectMany(f => f.Objects).Where(o => !o.Difficult).ToList();
+        Assert.Equal(214, counted.Count(o => o.Label == "person"));
+        Assert.Equal(70, counted.Count(o => o.Label == "vehicle"));
+        Assert.Equal(set.Frames.Count, set.Frames.Select(f => f.ImageName).Distinct().Count());
     }
 
     private static Detection Person(float score, float x1, float y1, float x2, float y2) => new(0, "person", score, x1, y1, x2, y2);
