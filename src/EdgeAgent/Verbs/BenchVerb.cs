@@ -73,6 +73,7 @@ public sealed class BenchVerb : IVerb
                 for (var round = 1; round <= rounds; round++)
                 {
                     // Raw inference and the pipeline alternate, so that a slow stretch of this shared VM lands on both.
+                    ProgressReport.ForConsole(Name).Stage($"{name}: raw inference, {iterations} iterations at batch 1 and 4{(rounds > 1 ? $" (round {round} of {rounds})" : "")}");
                     var result = Measure(detector, frames, iterations);
                     if (rounds > 1)
                     {
@@ -188,14 +189,19 @@ public sealed class BenchVerb : IVerb
         var warmUp = TimeSpan.FromSeconds(3);
         var window = TimeSpan.FromSeconds(seconds);
         var rawFps = 1000 / raw.Batch4MsPerFrame;
-        var saturated = await PipelineBenchmark.RunAsync(detector, clip, cameras, null, options, camera, warmUp, window, cancellationToken).ConfigureAwait(false);
+        var progress = ProgressReport.ForConsole("bench");
+        var saturated = await progress.TrackAsync(
+            $"pipeline, {cameras} unpaced cameras", warmUp + window,
+            PipelineBenchmark.RunAsync(detector, clip, cameras, null, options, camera, warmUp, window, cancellationToken)).ConfigureAwait(false);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  pipeline, {cameras} unpaced cameras: {saturated.FramesPerSecond:F1} fps end-to-end = {saturated.FramesPerSecond / rawFps:F2} × raw inference {rawFps:F1} fps (batch 4, same threads); {saturated.AllocatedBytesPerFrame:F0} B allocated per frame (no JSON); batches {Batches(saturated.BatchSizes)}"));
 
         // Load is relative to what the whole pipeline just sustained (decode and letterbox share the cores
         // with inference), so "80 %" means 80 % of this machine's real capacity for this model.
         var pace = load * saturated.FramesPerSecond / cameras;
-        var loaded = await PipelineBenchmark.RunAsync(detector, clip, cameras, pace, options, camera, warmUp, window, cancellationToken).ConfigureAwait(false);
+        var loaded = await progress.TrackAsync(
+            $"pipeline at {load:P0} load", warmUp + window,
+            PipelineBenchmark.RunAsync(detector, clip, cameras, pace, options, camera, warmUp, window, cancellationToken)).ConfigureAwait(false);
         var latency = loaded.CaptureToPublish;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  pipeline at {load:P0} load ({cameras} cameras × {pace:F1} fps = {loaded.FramesPerSecond:F1} fps): capture→publish p50 {latency?.P50Ms:F1} ms, p99 {latency?.P99Ms:F1} ms (batch-1 inference {raw.Batch1Ms:F1} ms); dropped {loaded.Dropped}; batches {Batches(loaded.BatchSizes)}"));

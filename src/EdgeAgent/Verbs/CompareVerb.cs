@@ -40,14 +40,22 @@ public sealed class CompareVerb : IVerb
 
         var total = new AgreementResult(0, 0, 0, 0);
         using var frame = new Mat();
+        var progress = ProgressReport.ForConsole(Name);
         for (var index = 0; total.Frames < frames && capture.Read(frame) && !frame.Empty(); index++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (index >= start && (index - start) % step == 0)
+            if (index < start)
+            {
+                progress.Report($"reading to frame {start}", index + 1, start, "frames");
+            }
+            else if ((index - start) % step == 0)
             {
                 total = total.Add(DetectionAgreement.Compare(reference.Detect(frame), candidate.Detect(frame), score, iou));
+                progress.Report($"comparing {candidateName} with {referenceName}", total.Frames, frames, "frames");
             }
         }
+
+        progress.EndLine();
 
         if (total.Frames == 0)
         {

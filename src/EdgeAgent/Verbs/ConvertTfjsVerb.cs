@@ -17,7 +17,10 @@ public sealed class ConvertTfjsVerb : IVerb
         var output = parsed.Positional(1, "the output .onnx path");
         parsed.ExpectPositionals(2);
 
+        var progress = ProgressReport.ForConsole(Name);
+        progress.Stage($"reading {input} and its weight shards");
         var model = TfjsGraphModel.Load(input);
+        progress.Stage(parsed.Has("no-optimize") ? "converting" : "converting and optimizing");
         var options = new ConversionOptions
         {
             BatchDimension = parsed.Has("fixed-batch") ? null : "batch",
@@ -26,6 +29,7 @@ public sealed class ConvertTfjsVerb : IVerb
             Outputs = parsed.Get("outputs")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
         var graph = TfjsToOnnxConverter.Convert(model, options);
+        progress.Stage($"writing {output}");
         OnnxModelFile.Save(graph, output);
         var ops = graph.Nodes.GroupBy(n => n.OpType).OrderByDescending(g => g.Count()).Select(g => $"{g.Key}×{g.Count()}");
         Console.WriteLine($"wrote {output}: {graph.Nodes.Count} nodes ({string.Join(", ", ops)}), {graph.Initializers.Count} initializers, opset {graph.Opsets[""]}");

@@ -69,7 +69,13 @@ public sealed class QuantizeVerb : IVerb
 
         var clock = Stopwatch.StartNew();
         var tensors = QdqQuantizer.TensorsToCalibrate(graph, options);
-        var ranges = CalibrationCollector.Collect(graph, tensors, frames.Read, options, parsed.GetInt("threads", Environment.ProcessorCount, 1, 256));
+        var progress = ProgressReport.ForConsole(Name);
+        var ranges = CalibrationCollector.Collect(
+            graph, tensors, frames.Read, options, parsed.GetInt("threads", Environment.ProcessorCount, 1, 256),
+            (pass, passes, done) => progress.Report(
+                passes == 1 ? "calibrating (ranges)" : pass == 1 ? "calibrating, pass 1 of 2 (ranges)" : "calibrating, pass 2 of 2 (histograms)",
+                done, frames.Count, "frames"));
+        progress.Stage($"quantizing {tensors.Count} activation tensors and writing {output}");
         var quantized = QdqQuantizer.Quantize(graph, ranges, options);
         quantized.Metadata["calibration"] = $"{Path.GetFileName(calibration)} frames {frames.Start}..{frames.Indices.Last()} step {frames.Step}";
         OnnxModelFile.Save(quantized, output);

@@ -6,6 +6,7 @@ namespace EdgeVision.ModelTools.Quantization;
 /// <summary>
 /// Runs the float model on calibration inputs with every tensor of interest exposed as an extra output,
 /// and records each tensor's range (MinMax, or a percentile range from a histogram in a second pass).
+/// <c>onFrame</c> hears (pass, passes, frames done in the pass) after each frame.
 /// </summary>
 public static class CalibrationCollector
 {
@@ -14,8 +15,10 @@ public static class CalibrationCollector
         IReadOnlyCollection<string> tensors,
         Func<IEnumerable<float[]>> inputs,
         QuantizationOptions options,
-        int threads)
+        int threads,
+        Action<int, int, int>? onFrame = null)
     {
+        var passes = options.Method == CalibrationMethod.MinMax ? 1 : 2;
         var augmented = OnnxModelFile.FromProto(OnnxModelFile.ToProto(graph));
         foreach (var name in tensors.Where(t => !augmented.IsGraphOutput(t)))
         {
@@ -38,6 +41,7 @@ public static class CalibrationCollector
                 ranges[name] = ranges.TryGetValue(name, out var old) ? old.Union(r) : r;
             });
             count++;
+            onFrame?.Invoke(1, passes, count);
         }
 
         if (count == 0)
@@ -51,9 +55,11 @@ public static class CalibrationCollector
         }
 
         var histograms = names.ToDictionary(n => n, n => new ValueHistogram(ranges[n]), StringComparer.Ordinal);
+        var histogrammed = 0;
         foreach (var frame in inputs())
         {
             Run(session, input.Name, frame, shape, names, (name, values) => histograms[name].Add(values));
+            onFrame?.Invoke(2, passes, ++histogrammed);
         }
 
         return histograms.ToDictionary(p => p.Key, p => p.Value.Range(options.Percentile), StringComparer.Ordinal);
