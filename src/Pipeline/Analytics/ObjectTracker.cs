@@ -107,28 +107,13 @@ public sealed class ObjectTracker : IObjectTracker
         SortDetections(detections);
 
         // First stage: confident detections against every confirmed track, tracked or coasting.
-        _candidateTracks.Clear();
-        for (var i = 0; i < _tracks.Count; i++)
-        {
-            if (_tracks[i].State != TrackState.Tentative)
-            {
-                _candidateTracks.Add(i);
-            }
-        }
+        SelectCandidates(static track => track.State != TrackState.Tentative);
 
         Associate(detections, _highDetections, _options.HighMatchIou, timestamp);
 
         // Second stage: weak detections only continue tracks that were seen on the last frame; a coasting
         // track is not revived by one, since weak boxes far from any recent sighting are mostly clutter.
-        _candidateTracks.Clear();
-        for (var i = 0; i < _tracks.Count; i++)
-        {
-            var track = _tracks[i];
-            if (track.State == TrackState.Tracked && !track.DetectedThisFrame)
-            {
-                _candidateTracks.Add(i);
-            }
-        }
+        SelectCandidates(static track => track.State == TrackState.Tracked && !track.DetectedThisFrame);
 
         Associate(detections, _lowDetections, _options.LowMatchIou, timestamp);
         foreach (var index in _candidateTracks)
@@ -154,15 +139,7 @@ public sealed class ObjectTracker : IObjectTracker
         // Recovery: a confident detection nothing claimed may be a coasting object coming out from behind
         // something, away from where the motion model expected it (people stop behind signs). Lost tracks get
         // a second chance by centre distance, in units of their own height, with similar size.
-        _candidateTracks.Clear();
-        for (var i = 0; i < _tracks.Count; i++)
-        {
-            var track = _tracks[i];
-            if (track.State == TrackState.Lost && !track.DetectedThisFrame)
-            {
-                _candidateTracks.Add(i);
-            }
-        }
+        SelectCandidates(static track => track.State == TrackState.Lost && !track.DetectedThisFrame);
 
         if (_options.RecoveryDistance > 0)
         {
@@ -170,14 +147,7 @@ public sealed class ObjectTracker : IObjectTracker
         }
 
         // Third stage: new tracks waiting for their confirming detection, from the confident ones left.
-        _candidateTracks.Clear();
-        for (var i = 0; i < _tracks.Count; i++)
-        {
-            if (_tracks[i].State == TrackState.Tentative)
-            {
-                _candidateTracks.Add(i);
-            }
-        }
+        SelectCandidates(static track => track.State == TrackState.Tentative);
 
         Associate(detections, _highDetections, _options.TentativeMatchIou, timestamp);
 
@@ -209,6 +179,19 @@ public sealed class ObjectTracker : IObjectTracker
     }
 
     /// <summary>Whether most of <paramref name="box"/> (70 %) lies inside one of the regions.</summary>
+    /// <summary>Makes the tracks <paramref name="eligible"/> accepts the candidates of the next association stage.</summary>
+    private void SelectCandidates(Func<TrackedObject, bool> eligible)
+    {
+        _candidateTracks.Clear();
+        for (var i = 0; i < _tracks.Count; i++)
+        {
+            if (eligible(_tracks[i]))
+            {
+                _candidateTracks.Add(i);
+            }
+        }
+    }
+
     private static bool Covered(BoxF box, IReadOnlyList<BoxF> regions)
     {
         var area = box.Area;
