@@ -11,7 +11,8 @@ namespace EdgeVision.Pipeline;
 /// <code>
 /// source ─► [capture, per camera, DropOldest] ─► preprocess (per camera: detection gate, then letterbox or
 ///   crops of regions) ─► [preprocessed]
-///   ─► batcher + inference (one session, all cameras) ─► [inferred] ─► postprocess ─► [publish] ─► sink
+///   ─► batcher + inference + decode and NMS (one session, all cameras) ─► [inferred]
+///   ─► analytics (per camera: tracking, zones, lines, events, captions) ─► [publish] ─► sink
 /// </code>
 /// Every queue is bounded. Cancelling <see cref="RunAsync"/>'s token stops capture only: frames already
 /// captured still flow through and are published, then the call returns; a drain that outlasts
@@ -129,7 +130,7 @@ public sealed partial class DetectionPipeline : IPipelineStatistics, IDisposable
         var run = new PipelineRun(captures, _detector.ModelName, _metrics, stopCapture, abort, _logger);
         var preprocess = new PreprocessStage(scaledPool, _detector.InputWidth, _detector.InputHeight, _logger);
         using var inference = new InferenceStage(_detector, _maxBatchSize, _options.MaxBatchWait, _logger);
-        var postprocess = new PostprocessStage(_logger, _tap, _sequences);
+        var analytics = new AnalyticsStage(_logger, _tap, _sequences);
         var publisher = new PublishStage(sink, _logger);
 
         LogStarted(_logger, enabled.Length, _detector.ModelName, _detector.ExecutionProvider, _maxBatchSize);
@@ -141,7 +142,7 @@ public sealed partial class DetectionPipeline : IPipelineStatistics, IDisposable
                 Task.WhenAll(sourceTasks),
                 CompleteAfterAsync(preprocessTasks, preprocessed.Writer),
                 inference.RunAsync(preprocessed.Reader, inferred.Writer, run),
-                postprocess.RunAsync(inferred.Reader, publish.Writer, run),
+                analytics.RunAsync(inferred.Reader, publish.Writer, run),
                 publisher.RunAsync(publish.Reader, run)).ConfigureAwait(false);
         }
         finally

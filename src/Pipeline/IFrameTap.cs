@@ -4,7 +4,7 @@ namespace EdgeVision.Pipeline;
 
 /// <summary>
 /// Where viewers get their picture: each processed frame with what was found on it, handed over on the
-/// postprocess stage (never the inference thread) while <see cref="Wants"/> says so. The image is the frame's
+/// analytics stage (never the inference thread) while <see cref="Wants"/> says so. The image is the frame's
 /// buffer, valid only during the call: an implementation copies what it keeps and returns quickly.
 /// </summary>
 public interface IFrameTap

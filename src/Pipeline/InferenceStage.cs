@@ -12,7 +12,7 @@ namespace EdgeVision.Pipeline;
 /// <summary>
 /// The one thread that touches the detector: takes a batch from the <see cref="DynamicBatcher"/>, normalizes
 /// each scaled frame into its slot of the detector's input tensor (returning the frame buffer right after),
-/// runs the session once, and decodes every slot. Decoding and NMS happen here, not in the postprocess
+/// runs the session once, and decodes every slot. Decoding and NMS happen here, not in the analytics
 /// stage, because they read the session's output buffers, which the next run overwrites. The crops of a
 /// frame detected in regions may fill several slots, even of different batches: their detections are gathered
 /// per camera and joined by a <see cref="RegionMerger"/> when the last crop is decoded, and only then does the

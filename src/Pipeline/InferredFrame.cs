@@ -3,7 +3,7 @@ using EdgeVision.Pipeline.Analytics;
 
 namespace EdgeVision.Pipeline;
 
-/// <summary>A frame after inference and decoding, on its way to the postprocess stage.</summary>
+/// <summary>A frame after inference and decoding, on its way to the analytics stage.</summary>
 /// <param name="Detections">Owned by this item, then by the <see cref="FrameDetections"/> made from it.</param>
 /// <param name="InferenceMs">Duration of the batch run the frame was part of.</param>
 /// <param name="BatchSize">Frames in that batch.</param>
@@ -11,7 +11,7 @@ namespace EdgeVision.Pipeline;
 /// <remarks>
 /// A frame after inference. <paramref name="Image"/> is the letterboxed-size copy of the frame the detector saw
 /// (its <see cref="PooledFrame.Transform"/> maps source pixels onto it, and for a tracking camera its
-/// <see cref="PooledFrame.Source"/> holds the full frame); ownership moves with this item, and postprocessing
+/// <see cref="PooledFrame.Source"/> holds the full frame); ownership moves with this item, and analytics
 /// returns both to their pools once analytics (colours, snapshots) has read them.
 /// </remarks>
 internal readonly record struct InferredFrame(FrameInfo Info, Detection[] Detections, double InferenceMs, int BatchSize, double DecodeMs, PooledFrame Image)

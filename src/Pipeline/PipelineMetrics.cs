@@ -19,7 +19,8 @@ internal sealed class PipelineMetrics : IDisposable
     public const string PreprocessStage = "preprocess";
     public const string TensorStage = "tensor";
     public const string InferenceStage = "inference";
-    public const string PostprocessStage = "postprocess";
+    public const string DecodeStage = "decode";
+    public const string AnalyticsStage = "analytics";
     public const string PublishStage = "publish";
     public const string CaptureToPublish = "capture-to-publish";
 
@@ -33,7 +34,8 @@ internal sealed class PipelineMetrics : IDisposable
     private readonly LatencyReservoir _preprocess = new(PreprocessStage);
     private readonly LatencyReservoir _tensor = new(TensorStage);
     private readonly LatencyReservoir _inference = new(InferenceStage);
-    private readonly LatencyReservoir _postprocess = new(PostprocessStage);
+    private readonly LatencyReservoir _decode = new(DecodeStage);
+    private readonly LatencyReservoir _analytics = new(AnalyticsStage);
     private readonly LatencyReservoir _publish = new(PublishStage);
     private readonly LatencyReservoir _endToEnd = new(CaptureToPublish);
 
@@ -97,7 +99,10 @@ internal sealed class PipelineMetrics : IDisposable
 
     public void RecordTensor(double milliseconds) => RecordStage(_tensor, milliseconds);
 
-    public void RecordPostprocess(double milliseconds) => RecordStage(_postprocess, milliseconds);
+    /// <summary>Decoding and NMS of one frame's boxes (on the inference thread; crops of a frame summed).</summary>
+    public void RecordDecode(double milliseconds) => RecordStage(_decode, milliseconds);
+
+    public void RecordAnalytics(double milliseconds) => RecordStage(_analytics, milliseconds);
 
     public void RecordBatch(int size, double milliseconds)
     {
@@ -173,7 +178,8 @@ internal sealed class PipelineMetrics : IDisposable
                 _preprocess.TakeInterval(),
                 _tensor.TakeInterval(),
                 inference,
-                _postprocess.TakeInterval(),
+                _decode.TakeInterval(),
+                _analytics.TakeInterval(),
                 _publish.TakeInterval(),
                 endToEnd,
             ];

@@ -28,7 +28,7 @@ public sealed class PipelineOptions
     /// </summary>
     public bool StaggerCameras { get; set; } = true;
 
-    /// <summary>Decoded frames waiting between the inference thread and the postprocess stage.</summary>
+    /// <summary>Decoded frames waiting between the inference thread and the analytics stage.</summary>
     public int InferredQueueCapacity { get; set; } = 8;
 
     /// <summary>Processed frames waiting for the sink.</summary>

@@ -83,7 +83,7 @@ public sealed class EventFeed : IFrameTap
 
             foreach (var e in analytics.Events)
             {
-                // Written as JSON by the first viewer that sends it, not here on the pipeline's postprocess stage.
+                // Written as JSON by the first viewer that sends it, not here on the pipeline's analytics stage.
                 var item = new FeedEvent(_device, e);
                 _recent.Enqueue(item);
                 while (_recent.Count > RecentEvents)

@@ -7,7 +7,7 @@ namespace EdgeVision.EdgeAgent.Http;
 
 /// <summary>
 /// The latest processed frame of each camera with the detections computed on it, so that the image a viewer gets
-/// and its boxes always belong together. Keeping it costs one memory copy per processed frame on the postprocess
+/// and its boxes always belong together. Keeping it costs one memory copy per processed frame on the analytics
 /// stage; scaling to at most <see cref="MaxHeight"/> pixels and JPEG encoding happen only when someone asks, once
 /// per frame however many ask (the last encoding is shared), on the asker's thread.
 /// </summary>

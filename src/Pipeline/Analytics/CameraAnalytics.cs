@@ -26,7 +26,7 @@ public readonly record struct FrameCoverage(TimeSpan? HeldUntil, IReadOnlyList<B
 public sealed record TrackSnapshotImage(string EventId, string ObjectId, int TrackId, string Label, float Score, byte[] Jpeg);
 
 /// <summary>
-/// One camera's analytics, run on the postprocess stage in frame order: tracking, dominant colours measured on
+/// One camera's analytics, run on the analytics stage in frame order: tracking, dominant colours measured on
 /// the frame's pixels, zones, lines, events, counts and a caption for each event that says something.
 /// </summary>
 public sealed class CameraAnalytics

@@ -41,7 +41,7 @@ public sealed record ActivityView(long CaptureTimestamp, bool Unsettled, Followe
 }
 
 /// <summary>
-/// The hand-over from a camera's analytics (postprocess stage) to its detection gate (preprocess stage):
+/// The hand-over from a camera's analytics (analytics stage) to its detection gate (preprocess stage):
 /// the latest <see cref="ActivityView"/>, replaced whole, so the reader never sees half an update.
 /// </summary>
 public sealed class CameraActivity

@@ -98,7 +98,7 @@ public sealed partial class HttpSurfaceTests
         }
 
         var stages = second["edgevision_pipeline_stage_duration_milliseconds"].Samples.Select(s => s.Labels["stage"]).ToHashSet();
-        Assert.Superset(new HashSet<string> { "motion", "preprocess", "tensor", "postprocess", "publish" }, stages);
+        Assert.Superset(new HashSet<string> { "motion", "preprocess", "tensor", "decode", "analytics", "publish" }, stages);
     }
 
     [Fact]

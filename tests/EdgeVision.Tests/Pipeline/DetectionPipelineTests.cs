@@ -111,7 +111,7 @@ public sealed class DetectionPipelineTests : IDisposable
         Assert.Contains(depths, d => d.Queue == "capture/yard" && d.Depth == d.Capacity);
 
         // Letterbox size: the queue, the frame being written to it, a batch, the inferred queue and the frame in
-        // postprocessing (analytics reads it). Capture: the queue, the frame being read and the one being scaled,
+        // analytics (which reads it). Capture: the queue, the frame being read and the one being scaled,
         // and, the camera tracking, the full frame each letterbox-size one carries for its snapshots.
         var letterboxed = options.PreprocessedQueueCapacity + 1 + options.MaxBatchSize + options.InferredQueueCapacity + 1;
         var bound = options.CaptureQueueCapacity + 2 + letterboxed + letterboxed;
@@ -195,10 +195,12 @@ public sealed class DetectionPipelineTests : IDisposable
         Assert.Equal(80, snapshot.EndToEndLatency!.Count);
         Assert.True(snapshot.EndToEndLatency.P50Ms <= snapshot.EndToEndLatency.P99Ms);
         Assert.Equal(
-            ["motion", "preprocess", "tensor", "inference", "postprocess", "publish", "capture-to-publish"],
+            ["motion", "preprocess", "tensor", "inference", "decode", "analytics", "publish", "capture-to-publish"],
             snapshot.Stages.Select(s => s.Stage));
         Assert.Equal(80, snapshot.Stages.Single(s => s.Stage == "motion").Count);
         Assert.Equal(80, snapshot.Stages.Single(s => s.Stage == "preprocess").Count);
+        Assert.Equal(80, snapshot.Stages.Single(s => s.Stage == "decode").Count);
+        Assert.Equal(80, snapshot.Stages.Single(s => s.Stage == "analytics").Count);
         Assert.Equal(80, snapshot.Stages.Single(s => s.Stage == "publish").Count);
         Assert.True(snapshot.DetectionsByLabel["person"] >= 80);
         Assert.Contains("bench", EdgeVision.EdgeAgent.Hosting.ConsoleSummary.Render(snapshot, [], 0), StringComparison.Ordinal);

@@ -7,13 +7,14 @@ using Microsoft.Extensions.Logging;
 namespace EdgeVision.Pipeline;
 
 /// <summary>
-/// Turns decoded frames into what the sink receives: one <see cref="FrameDetections"/> per frame, owning
-/// its detections array, and tallies detections per label. Runs off the inference thread so that the
-/// session's next batch does not wait for it.
+/// Runs each camera's analytics (tracking, zones, lines, events, captions) on its decoded frames, in frame
+/// order, and turns them into what the sink receives: one <see cref="FrameDetections"/> per frame, owning its
+/// detections array; tallies detections per label. Runs off the inference thread so that the session's next
+/// batch does not wait for it.
 /// </summary>
-internal sealed class PostprocessStage
+internal sealed class AnalyticsStage
 {
-    private const string StageName = "postprocess";
+    private const string StageName = "analytics";
 
     private readonly ILogger _logger;
     private readonly IFrameTap? _tap;
@@ -25,7 +26,7 @@ internal sealed class PostprocessStage
 
     private readonly ISequenceSource? _sequences;
 
-    public PostprocessStage(ILogger logger, IFrameTap? tap = null, ISequenceSource? sequences = null)
+    public AnalyticsStage(ILogger logger, IFrameTap? tap = null, ISequenceSource? sequences = null)
     {
         _logger = logger;
         _tap = tap;
@@ -86,7 +87,8 @@ internal sealed class PostprocessStage
                 }
 
                 run.Metrics.CountLabels(item.Detections);
-                run.Metrics.RecordPostprocess(item.DecodeMs + Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                run.Metrics.RecordDecode(item.DecodeMs);
+                run.Metrics.RecordAnalytics(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 try
                 {
                     await output.WriteAsync(frame, run.Abort).ConfigureAwait(false);
