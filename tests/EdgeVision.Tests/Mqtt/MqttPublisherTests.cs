@@ -138,6 +138,8 @@ public sealed class MqttPublisherTests
         second.Start();
         await _logs.WaitForEntriesAsync(e => e.Message.StartsWith($"MQTT connection to 127.0.0.1:{broker.Port} lasted only ", StringComparison.Ordinal), count: 4);
 
+        // The delays the backoff chose ("reconnecting in …", the log line's last word), not times measured on this
+        // machine: from 0.8 × the 100 ms first delay to 1.2 × the 2 s cap, the policy's jitter range.
         var waits = _logs.Logger.Entries
             .Where(e => e.Message.Contains(" lasted only ", StringComparison.Ordinal))
             .Select(e => TimeSpan.Parse(e.Message[(e.Message.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
