@@ -71,11 +71,7 @@ public sealed class CenterNetDecoder : IDetectionDecoder
             }
         }
 
-        var lowest = float.PositiveInfinity;
-        foreach (var threshold in classScoreThresholds)
-        {
-            lowest = MathF.Min(lowest, threshold);
-        }
+        var lowest = ScoreThresholds.Lowest(classScoreThresholds);
 
         var first = candidates.Count;
         var rowLength = _columns * classes;

@@ -71,11 +71,7 @@ public sealed class NanoDetDecoder : IDetectionDecoder
             throw new ArgumentException($"expected {classCount} thresholds, got {classScoreThresholds.Length}", nameof(classScoreThresholds));
         }
 
-        var lowestThreshold = float.PositiveInfinity;
-        foreach (var threshold in classScoreThresholds)
-        {
-            lowestThreshold = MathF.Min(lowestThreshold, threshold);
-        }
+        var lowestThreshold = ScoreThresholds.Lowest(classScoreThresholds);
 
         var boxRowLength = Sides * _bins;
         for (var level = 0; level < _levels.Length; level++)

@@ -44,11 +44,7 @@ public abstract class SingleTensorDecoder : IDetectionDecoder
             throw new ArgumentException($"output {Outputs[0].Name} holds {values.Length} values, expected {Outputs[0].ItemLength}", nameof(outputs));
         }
 
-        var lowest = float.PositiveInfinity;
-        foreach (var threshold in classScoreThresholds)
-        {
-            lowest = MathF.Min(lowest, threshold);
-        }
+        var lowest = ScoreThresholds.Lowest(classScoreThresholds);
 
         DecodeItem(values, transform, classScoreThresholds, lowest, candidates);
     }
