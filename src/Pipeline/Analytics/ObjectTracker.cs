@@ -178,7 +178,6 @@ public sealed class ObjectTracker : IObjectTracker
         _lastTimestamp = until;
     }
 
-    /// <summary>Whether most of <paramref name="box"/> (70 %) lies inside one of the regions.</summary>
     /// <summary>Makes the tracks <paramref name="eligible"/> accepts the candidates of the next association stage.</summary>
     private void SelectCandidates(Func<TrackedObject, bool> eligible)
     {
@@ -192,6 +191,7 @@ public sealed class ObjectTracker : IObjectTracker
         }
     }
 
+    /// <summary>Whether most of <paramref name="box"/> (70 %) lies inside one of the regions.</summary>
     private static bool Covered(BoxF box, IReadOnlyList<BoxF> regions)
     {
         var area = box.Area;
