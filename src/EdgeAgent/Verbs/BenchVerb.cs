@@ -48,6 +48,7 @@ public sealed class BenchVerb : IVerb
         }
         var spin = parsed.Has("spin");
         var frames = ReadFrames(parsed.Get("video", DefaultVideo), frameCount);
+        var progress = ProgressReport.ForConsole(Name);
         try
         {
             Console.WriteLine($"bench: {frames.Count} frames {frames[0].Width}x{frames[0].Height}, {iterations} iterations, {threads} intra-op threads, {Environment.ProcessorCount} cores; placement {(manual ? "manual" : "auto")}: inference on CPUs {Cpus(inferenceCpus)}, capture on CPUs {Cpus(camera.CaptureCpus)}; cameras {(stagger ? "staggered" : "not staggered")}");
@@ -73,7 +74,7 @@ public sealed class BenchVerb : IVerb
                 for (var round = 1; round <= rounds; round++)
                 {
                     // Raw inference and the pipeline alternate, so that a slow stretch of this shared VM lands on both.
-                    ProgressReport.ForConsole(Name).Stage($"{name}: raw inference, {iterations} iterations at batch 1 and 4{(rounds > 1 ? $" (round {round} of {rounds})" : "")}");
+                    progress.Stage($"{name}: raw inference, {iterations} iterations at batch 1 and 4{(rounds > 1 ? $" (round {round} of {rounds})" : "")}");
                     var result = Measure(detector, frames, iterations);
                     if (rounds > 1)
                     {
@@ -87,7 +88,7 @@ public sealed class BenchVerb : IVerb
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pre+post = {share:F1}% of batch-1 inference{ratio}"));
                     if (seconds > 0)
                     {
-                        results.Add(await BenchPipelineAsync(detector, result, clip, cameras, seconds, load, new PipelineOptions { MaxBatchSize = detector.MaxBatchSize, MaxBatchWait = batchWait, StaggerCameras = stagger }, camera, cancellationToken).ConfigureAwait(false));
+                        results.Add(await BenchPipelineAsync(progress, detector, result, clip, cameras, seconds, load, new PipelineOptions { MaxBatchSize = detector.MaxBatchSize, MaxBatchWait = batchWait, StaggerCameras = stagger }, camera, cancellationToken).ConfigureAwait(false));
                     }
 
                     if (round == rounds)
@@ -184,12 +185,11 @@ public sealed class BenchVerb : IVerb
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static async Task<RoundResult> BenchPipelineAsync(OnnxDetector detector, Result raw, string clip, int cameras, int seconds, double load, PipelineOptions options, CameraOptions camera, CancellationToken cancellationToken)
+    private static async Task<RoundResult> BenchPipelineAsync(ProgressReport progress, OnnxDetector detector, Result raw, string clip, int cameras, int seconds, double load, PipelineOptions options, CameraOptions camera, CancellationToken cancellationToken)
     {
         var warmUp = TimeSpan.FromSeconds(3);
         var window = TimeSpan.FromSeconds(seconds);
         var rawFps = 1000 / raw.Batch4MsPerFrame;
-        var progress = ProgressReport.ForConsole("bench");
         var saturated = await progress.TrackAsync(
             $"pipeline, {cameras} unpaced cameras", warmUp + window,
             PipelineBenchmark.RunAsync(detector, clip, cameras, null, options, camera, warmUp, window, cancellationToken)).ConfigureAwait(false);
