@@ -79,6 +79,7 @@ internal sealed class AnalyticsStage
                     item.Detections)
                 {
                     Analytics = Analyze(run, item),
+                    StreamTime = item.StreamTime,
                 };
                 if (_tap is not null && _tap.Wants(frame.Camera))
                 {

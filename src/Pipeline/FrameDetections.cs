@@ -29,4 +29,10 @@ public sealed record FrameDetections(
 {
     /// <summary>Track ids, events and count changes of this frame (counts only, and track ids all 0, for a camera in detect-only mode); null where no analytics ran.</summary>
     public Analytics.FrameAnalytics? Analytics { get; init; }
+
+    /// <summary>
+    /// The frame's position in its stream: media time for an unpaced file; for a paced file or a live source,
+    /// the time since the epoch the pipeline's cameras share (a paced frame's release point on its camera's grid).
+    /// </summary>
+    public TimeSpan StreamTime { get; init; }
 }

@@ -239,25 +239,34 @@ public sealed class DetectionPipelineTests : IDisposable
     [Theory]
     [InlineData(true, 50)]
     [InlineData(false, 0)]
-    public async Task RunAsync_TwoPacedCameras_StaggeredTakeTurnsHalfAFrameApart(bool stagger, double expectedOffsetMs)
+    public async Task RunAsync_TwoPacedCameras_StaggeredReleaseHalfAFrameApart(bool stagger, double expectedOffsetMs)
     {
-        // Two paced 10 fps cameras started together: staggered, camera 1 releases its frames half an interval
-        // (50 ms) after camera 0; not staggered, both release on the same 100 ms grid.
+        // Two paced 10 fps cameras started together: staggered, camera 1's release points lie half an interval
+        // (50 ms) after camera 0's; not staggered, both release on the same 100 ms grid. The release points
+        // are the frames' stream times, set from the shared epoch before each frame waits for its point, so
+        // they are exact whatever the machine's speed; how closely the real release follows them is measured
+        // by `bench` (README, *Benchmarks*: the batches and latency with and without `--no-stagger`).
         using var pipeline = DetectionPipeline.Create(_detector, new PipelineOptions { StaggerCameras = stagger });
         var sink = new CollectingSink();
         CameraOptions[] cameras = [Paced("north"), Paced("south")];
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        using var stop = new CancellationTokenSource();
+        var running = pipeline.RunAsync(cameras, sink, stop.Token);
+        await TestVideos.WaitUntilAsync(() => sink.Of("north").Count >= 10 && sink.Of("south").Count >= 10, "ten frames from each camera");
+        await stop.CancelAsync();
+        await running;
 
-        await pipeline.RunAsync(cameras, sink, stop.Token);
+        var north = sink.Of("north").Select(f => f.StreamTime).ToArray();
+        var south = sink.Of("south").Select(f => f.StreamTime).ToArray();
 
-        var north = sink.Of("north").Select(f => f.CapturedAt).ToArray();
-        var south = sink.Of("south").Select(f => f.CapturedAt).ToArray();
-        Assert.True(north.Length >= 15 && south.Length >= 15, $"{north.Length} and {south.Length} frames");
+        // Every release point of either camera is on its own grid: (k + phase) × 100 ms from the epoch.
+        Assert.All(north, t => Assert.Equal(0, t.Ticks % TimeSpan.FromMilliseconds(100).Ticks));
+        var southPhase = TimeSpan.FromMilliseconds(expectedOffsetMs).Ticks;
+        Assert.All(south, t => Assert.Equal(southPhase, t.Ticks % TimeSpan.FromMilliseconds(100).Ticks));
 
-        // Each south frame's distance to the nearest north frame: the median is the phase offset.
-        var offsets = south.Select(t => north.Min(n => Math.Abs((t - n).TotalMilliseconds))).Order().ToArray();
-        var median = offsets[offsets.Length / 2];
-        Assert.InRange(median, expectedOffsetMs - 15, expectedOffsetMs + 15);
+        // And each camera's frames take distinct points, in order (a frame dropped while inference was busy
+        // leaves its point empty; none shares a point with another).
+        Assert.All(north.Zip(north.Skip(1)), p => Assert.True(p.Second > p.First, $"{p.First} then {p.Second}"));
+        Assert.All(south.Zip(south.Skip(1)), p => Assert.True(p.Second > p.First, $"{p.First} then {p.Second}"));
     }
 
     private static CameraOptions Paced(string name) =>
