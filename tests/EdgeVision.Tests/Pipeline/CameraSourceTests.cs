@@ -165,15 +165,20 @@ public sealed class CameraSourceTests : IDisposable
         Assert.True(channel.Reader.Completion.IsCompleted);
         Assert.Equal(0, channel.Counters.Captured);
 
+        // The source gave up on the open blocked on the pipe (and on any reopen still waiting at shutdown).
+        Assert.True(source.AbandonedCaptures >= 1, $"{source.AbandonedCaptures} abandoned captures");
+
         // OpenCV serializes FFmpeg opens behind one process-wide lock, so an open left blocked here would stall
         // every later VideoCapture in the test process. Release them all: a writer (read-write, so opening it
         // does not block) wakes every open waiting on the pipe, the path is removed so that any open still
         // queued behind the lock fails at once, and closing the writer gives the woken readers end of file.
+        // Each abandoned thread then disposes what it opened and ends, which the source counts.
         using (new FileStream(fifo, FileMode.Open, FileAccess.ReadWrite))
         {
             File.Delete(fifo);
-            await Task.Delay(500);
         }
+
+        await TestVideos.WaitUntilAsync(() => source.AbandonedCaptures == 0, "the abandoned opens to return");
     }
 
     private static async Task<(CameraCounters Counters, List<long> Sequences)> ReadToEndAsync(CameraOptions camera, Action<bool>? connectedChanged = null)
