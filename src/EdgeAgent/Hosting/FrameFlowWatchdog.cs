@@ -11,7 +11,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// Without WATCHDOG_USEC in the environment (not under systemd, or no WatchdogSec) it does nothing. While
 /// detection is paused by command on every camera no frame is meant to be processed, so it pings then too.
 /// </summary>
-public sealed class FrameFlowWatchdog : BackgroundService
+public sealed partial class FrameFlowWatchdog : BackgroundService
 {
     private readonly ISystemdNotifier _notifier;
     private readonly IPipelineStatistics _statistics;
@@ -43,7 +43,7 @@ public sealed class FrameFlowWatchdog : BackgroundService
             return;
         }
 
-        _logger.LogInformation("systemd watchdog: pinging every {Interval} while frames flow", interval);
+        LogPinging(_logger, interval.Value);
         long previous = 0;
         using var timer = new PeriodicTimer(interval.Value);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
@@ -55,7 +55,7 @@ public sealed class FrameFlowWatchdog : BackgroundService
             }
             else
             {
-                _logger.LogWarning("systemd watchdog: no frame processed in the last {Interval}; not pinging", interval);
+                LogNotPinging(_logger, interval.Value);
             }
 
             previous = processed;
@@ -63,4 +63,10 @@ public sealed class FrameFlowWatchdog : BackgroundService
     }
 
     private bool AllPaused() => _states is { } states && states.Cameras.Count > 0 && states.Cameras.All(c => !states.IsDetecting(c));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "systemd watchdog: pinging every {Interval} while frames flow")]
+    private static partial void LogPinging(ILogger logger, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "systemd watchdog: no frame processed in the last {Interval}; not pinging")]
+    private static partial void LogNotPinging(ILogger logger, TimeSpan interval);
 }

@@ -11,7 +11,7 @@ namespace EdgeVision.EdgeAgent.Http;
 /// stage; scaling to at most <see cref="MaxHeight"/> pixels and JPEG encoding happen only when someone asks, once
 /// per frame however many ask (the last encoding is shared), on the asker's thread.
 /// </summary>
-public sealed class LatestFrames : IFrameTap
+public sealed class LatestFrames : IFrameTap, IDisposable
 {
     public const int MaxHeight = 480;
 
@@ -36,6 +36,11 @@ public sealed class LatestFrames : IFrameTap
         var slot = _slots.GetOrAdd(frame.Camera, _ => new Slot());
         lock (slot.Gate)
         {
+            if (slot.Image.IsDisposed)
+            {
+                return;
+            }
+
             // A plain copy (a memory copy, a fraction of a millisecond for 768×576): scaling for viewers is left
             // to the viewers' threads, so that keeping the latest image costs the pipeline next to nothing.
             image.CopyTo(slot.Image);
@@ -89,7 +94,7 @@ public sealed class LatestFrames : IFrameTap
         long version;
         lock (slot.Gate)
         {
-            if (slot.Frame is null)
+            if (slot.Frame is null || slot.Image.IsDisposed)
             {
                 return null;
             }
@@ -204,7 +209,16 @@ public sealed class LatestFrames : IFrameTap
         return new Scalar(pixel.Item0, pixel.Item1, pixel.Item2);
     }
 
-    private sealed class Slot
+    /// <summary>Frees every camera's kept image; frames offered afterwards are not kept and no image is served.</summary>
+    public void Dispose()
+    {
+        foreach (var slot in _slots.Values)
+        {
+            slot.Dispose();
+        }
+    }
+
+    private sealed class Slot : IDisposable
     {
         public readonly Lock Gate = new();
         public readonly Mat Image = new();
@@ -213,5 +227,13 @@ public sealed class LatestFrames : IFrameTap
         public long Version;
         public int Viewers;
         public ((long Version, int? Height, bool Boxes) Key, byte[] Jpeg)? Encoded;
+
+        public void Dispose()
+        {
+            lock (Gate)
+            {
+                Image.Dispose();
+            }
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using EdgeVision.Pipeline;
 using Microsoft.AspNetCore.Builder;

@@ -9,7 +9,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// frames allocates no payload memory. Property names are written from pre-encoded UTF-8. One writer serves one
 /// caller at a time; the bytes it returns stay valid until its next <see cref="Write"/>.
 /// </summary>
-public sealed class DetectionMessageWriter
+public sealed class DetectionMessageWriter : IDisposable
 {
     private static readonly JsonEncodedText SchemaKey = JsonEncodedText.Encode("schema");
     private static readonly JsonEncodedText SchemaValue = JsonEncodedText.Encode(DetectionMessage.SchemaName);
@@ -38,6 +38,8 @@ public sealed class DetectionMessageWriter
         _device = JsonEncodedText.Encode(device);
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
     }
+
+    public void Dispose() => _json.Dispose();
 
     /// <summary>The JSON of <paramref name="frame"/>; valid until the next call.</summary>
     public ReadOnlyMemory<byte> Write(FrameDetections frame)

@@ -19,7 +19,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// The session starts with clean start false and a session expiry, so the broker keeps it across short outages; the
 /// client does not keep its own in-flight messages, the outbox sends them again.
 /// </summary>
-public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
+public sealed class MqttConnection : IAsyncDisposable
 {
     public const string OnlinePayload = "online";
     public const string OfflinePayload = "offline";
@@ -129,11 +129,16 @@ public sealed class MqttConnection : IMqttMessageSender, IAsyncDisposable
     /// <summary>Completes once the agent is connected and has published <c>online</c> on the status topic.</summary>
     public Task WaitUntilOnlineAsync(CancellationToken cancellationToken) => Volatile.Read(ref _online).Task.WaitAsync(cancellationToken);
 
+    /// <summary>
+    /// Publishes one message at once, or drops it while disconnected (QoS 1 topics go through the durable outbox
+    /// in front of this instead). <paramref name="payload"/> is borrowed for the duration of the call only. Never
+    /// throws for a broker or network failure: the outcome says what happened.
+    /// </summary>
     public ValueTask<PublishOutcome> SendAsync(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken cancellationToken) =>
         SendAsync(topic, payload, qos, retain, messageExpirySeconds: 0, cancellationToken);
 
     /// <summary>
-    /// As the interface's <c>SendAsync</c>, with an MQTT 5 message expiry: the broker discards the message after
+    /// As the other <c>SendAsync</c>, with an MQTT 5 message expiry: the broker discards the message after
     /// <paramref name="messageExpirySeconds"/> if no subscriber has taken it, so nobody reads stale data (0: never).
     /// </summary>
     public async ValueTask<PublishOutcome> SendAsync(string topic, ReadOnlyMemory<byte> payload, MqttQualityOfServiceLevel qos, bool retain, uint messageExpirySeconds, CancellationToken cancellationToken)

@@ -20,7 +20,6 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDisposable
 {
     private readonly MqttConnection _connection;
-    private readonly IMqttMessageSender _sender;
     private readonly DurableOutbox _outbox;
     private readonly OutboxDelivery _delivery;
     private readonly string _device;
@@ -45,7 +44,6 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
         _device = value.DeviceId;
         _outbox = OpenOutbox(value, loggerFactory.CreateLogger<DurableOutbox>());
         _connection = new MqttConnection(value, Topics, loggerFactory.CreateLogger<MqttConnection>());
-        _sender = _connection;
         _delivery = new OutboxDelivery(_outbox, _connection, value, loggerFactory.CreateLogger<OutboxDelivery>());
         _idleWriter = new DetectionMessageWriter(_device);
         _drainLimit = value.PublishTimeout;
@@ -104,10 +102,11 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
         var topic = Topics.Detections(frame.Camera);
         var writer = Interlocked.Exchange(ref _idleWriter, null) ?? new DetectionMessageWriter(_device);
         var payload = writer.Write(frame);
-        var outcome = await _sender.SendAsync(topic, payload, MqttQualityOfServiceLevel.AtMostOnce, retain: false, cancellationToken).ConfigureAwait(false);
+        var outcome = await _connection.SendAsync(topic, payload, MqttQualityOfServiceLevel.AtMostOnce, retain: false, cancellationToken).ConfigureAwait(false);
         if (outcome != PublishOutcome.Failed)
         {
-            Volatile.Write(ref _idleWriter, writer);
+            // A writer a concurrent caller left idle meanwhile is not needed twice.
+            Interlocked.Exchange(ref _idleWriter, writer)?.Dispose();
         }
 
         if (frame.Analytics is { } analytics)
@@ -134,7 +133,7 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
 
         foreach (var snapshot in analytics.Snapshots)
         {
-            await _sender.SendAsync(Topics.Snapshot(camera, snapshot.Label), snapshot.Jpeg, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, cancellationToken).ConfigureAwait(false);
+            await _connection.SendAsync(Topics.Snapshot(camera, snapshot.Label), snapshot.Jpeg, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, cancellationToken).ConfigureAwait(false);
         }
 
         if (analytics.Summary is { } summary)
@@ -180,7 +179,7 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
 
     /// <summary>Publishes one stats message (QoS 0: the next one follows within the stats interval).</summary>
     public ValueTask<PublishOutcome> PublishStatsAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
-        _sender.SendAsync(Topics.Stats, payload, MqttQualityOfServiceLevel.AtMostOnce, retain: false, cancellationToken);
+        _connection.SendAsync(Topics.Stats, payload, MqttQualityOfServiceLevel.AtMostOnce, retain: false, cancellationToken);
 
     /// <summary>Idempotent: the host disposes this once as the sink and once as a hosted service.</summary>
     public async ValueTask DisposeAsync()
@@ -193,6 +192,7 @@ public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDispos
         await _delivery.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
         _outbox.Dispose();
+        Interlocked.Exchange(ref _idleWriter, null)?.Dispose();
     }
 
     private static DurableOutbox OpenOutbox(MqttOptions options, ILogger logger)

@@ -122,7 +122,7 @@ public sealed class BenchVerb : IVerb
 
     /// <summary>
     /// The whole pipeline on the clip: saturated (unpaced cameras) for end-to-end throughput against raw
-    /// inference throughput, then paced at <paramref name="load"/> × that saturated throughput for latency.
+    /// inference throughput, then paced at the bench's load × that saturated throughput for latency.
     /// </summary>
     private sealed record RoundResult(double VersusRaw, double P50Ms, double P99Ms, double Batch1Ms, double Pace);
 
@@ -147,6 +147,7 @@ public sealed class BenchVerb : IVerb
                 var run = await PipelineBenchmark.RunAsync(detector, clip, cameras, round.Pace, options, camera, warmUp, window, cancellationToken, frames, viewer).ConfigureAwait(false);
                 var inference = run.Stages.FirstOrDefault(st => st.Stage == "inference");
                 figures[variant].Add((run.CaptureToPublish?.P50Ms ?? double.NaN, run.CaptureToPublish?.P99Ms ?? double.NaN, inference?.P99Ms ?? double.NaN));
+                frames?.Dispose();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {variants[variant]}: capture→publish p50 {figures[variant][^1].P50:F1} ms, p99 {figures[variant][^1].P99:F1} ms; inference p99 {figures[variant][^1].InferenceP99:F1} ms"));
             }

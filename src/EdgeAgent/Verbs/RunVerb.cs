@@ -1,8 +1,8 @@
 using EdgeVision.EdgeAgent.HomeAssistant;
 using EdgeVision.EdgeAgent.Hosting;
 using EdgeVision.EdgeAgent.Http;
-using EdgeVision.EdgeAgent.Store;
 using EdgeVision.EdgeAgent.Mqtt;
+using EdgeVision.EdgeAgent.Store;
 using EdgeVision.Models;
 using EdgeVision.Pipeline;
 using Microsoft.Extensions.Configuration;

@@ -176,7 +176,7 @@ public static class ConstantFolder
         return strides;
     }
 
-    private static TensorData Concat(IReadOnlyList<TensorData> parts, int axis)
+    private static TensorData Concat(List<TensorData> parts, int axis)
     {
         var rank = parts[0].Rank;
         if (axis < 0)

@@ -47,7 +47,6 @@ public sealed class CameraAnalytics
 
     private readonly ColourNamer _signatures = new(SignatureSamplesPerBand);
     private float[] _signatureBuffer = new float[32 * ColourNamer.DescriptorLength];
-    private readonly TemplateCaptioner _captioner = new();
     private readonly Dictionary<int, (ObjectColours Colours, TimeSpan At)> _colourCache = new();
     private readonly List<TrackEvent> _eventBuffer = new();
     private readonly List<CountChange> _countBuffer = new();
@@ -92,7 +91,7 @@ public sealed class CameraAnalytics
         for (var i = 0; i < events.Length; i++)
         {
             var e = _eventBuffer[i];
-            events[i] = CaptionFor(e) is { } facts ? e with { Caption = _captioner.Caption(facts) } : e;
+            events[i] = CaptionFor(e) is { } facts ? e with { Caption = TemplateCaptioner.Caption(facts) } : e;
         }
 
         return new FrameAnalytics(TrackIdsOf(detections, frame), events, _countBuffer.Count == 0 ? [] : _countBuffer.ToArray(), SummaryDue(timestamp, capturedAt))
@@ -183,7 +182,7 @@ public sealed class CameraAnalytics
         var facts = new SceneFacts(
             summary.InView.Where(p => p.Key != CountChange.All && p.Value > 0).Select(p => new LabelCount(p.Key, p.Value)).ToList(),
             summary.Zones.Select(z => new ZoneOccupancy(z.Key, z.Value.Where(p => p.Key != CountChange.All && p.Value > 0).Select(p => new LabelCount(p.Key, p.Value)).ToList())).ToList());
-        return _captioner.Summarize(facts);
+        return TemplateCaptioner.Summarize(facts);
     }
 
     /// <summary>The caption facts of an event, or null for an update that changes nothing a sentence would say.</summary>

@@ -150,7 +150,7 @@ public static partial class CameraAnalyticsValidator
     }
 
     /// <summary>Shape and range of each [x, y]; false when some point cannot be used as a point at all.</summary>
-    private static bool CheckPoints(List<string> errors, string key, IReadOnlyList<float[]> points, bool? normalized, bool indexKeys = true)
+    private static bool CheckPoints(List<string> errors, string key, List<float[]> points, bool? normalized, bool indexKeys = true)
     {
         var usable = true;
         for (var i = 0; i < points.Count; i++)

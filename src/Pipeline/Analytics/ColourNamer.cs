@@ -56,7 +56,7 @@ public sealed class ColourNamer
     private const int Purple = 15;
     private const int BinCount = 16;
 
-    /// <summary>Number of values in a <see cref="Describe"/> signature.</summary>
+    /// <summary>Number of values in a <see cref="Describe(Mat, BoxF, Span{float})"/> signature.</summary>
     public const int DescriptorLength = 2 * BinCount;
 
     private static readonly string[] BinNames =
@@ -176,10 +176,10 @@ public sealed class ColourNamer
         }
     }
 
-    /// <summary>Bhattacharyya coefficient of the upper bands of two <see cref="Describe"/> signatures, in [0, 1].</summary>
+    /// <summary>Bhattacharyya coefficient of the upper bands of two <see cref="Describe(Mat, BoxF, Span{float})"/> signatures, in [0, 1].</summary>
     public static float UpperSimilarity(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => BandSimilarity(a[..BinCount], b[..BinCount]);
 
-    /// <summary>Bhattacharyya coefficient of the lower bands of two <see cref="Describe"/> signatures, in [0, 1].</summary>
+    /// <summary>Bhattacharyya coefficient of the lower bands of two <see cref="Describe(Mat, BoxF, Span{float})"/> signatures, in [0, 1].</summary>
     public static float LowerSimilarity(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => BandSimilarity(a.Slice(BinCount, BinCount), b.Slice(BinCount, BinCount));
 
     private bool DescribeBand(Mat frame, BoxF box, float top, float bottom, Span<int> counts, Span<float> band)

@@ -27,7 +27,7 @@ public sealed class TemplateCaptioner : ICaptioner
 
     /// <summary>One sentence about the event.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The facts count fewer than one object.</exception>
-    public string Caption(CaptionFacts facts)
+    public static string Caption(CaptionFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
         if (facts.Count < 1)
@@ -107,7 +107,7 @@ public sealed class TemplateCaptioner : ICaptioner
     /// listed by count, most first (ties alphabetically), zones by name, so the order of the input lists does not
     /// change the sentence; counts of the same label are added, counts below 1 ignored.
     /// </summary>
-    public string Summarize(SceneFacts scene)
+    public static string Summarize(SceneFacts scene)
     {
         ArgumentNullException.ThrowIfNull(scene);
         var inView = Tally(scene.InView);

@@ -35,7 +35,7 @@ internal sealed class TrackedObject(int classId, string label, float score, BoxF
     public bool IsStationary { get; set; }
 
     /// <summary>
-    /// Running mean of the colour signatures (<see cref="ColourNamer.Describe"/>) of the object's unobstructed
+    /// Running mean of the colour signatures (<see cref="ColourNamer.Describe(OpenCvSharp.Mat, BoxF, Span{float})"/>) of the object's unobstructed
     /// confident detections; null until one arrives with a signature.
     /// </summary>
     public float[]? Appearance { get; set; }

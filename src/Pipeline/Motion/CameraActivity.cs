@@ -4,7 +4,8 @@ using EdgeVision.Pipeline.Analytics;
 namespace EdgeVision.Pipeline.Motion;
 
 /// <summary>A followed object as the detection gate needs it: where it was, how fast it went, whether it still moves or is lost.</summary>
-/// <param name="Velocity">Source pixels per second, x and y.</param>
+/// <param name="VelocityX">Source pixels per second, rightwards.</param>
+/// <param name="VelocityY">Source pixels per second, downwards.</param>
 /// <param name="NeedsDetection">Moving, or coasting after a miss: the detector must keep looking at it.</param>
 public readonly record struct FollowedObject(BoxF Box, float VelocityX, float VelocityY, bool NeedsDetection);
 
@@ -28,7 +29,7 @@ public sealed record ActivityView(long CaptureTimestamp, bool Unsettled, Followe
         return new ActivityView(captureTimestamp, unsettled, objects);
     }
 
-    /// <summary>Where an object that needs the detector is expected at <paramref name="captureTimestamp"/>: moved by its velocity, widened by the distance it may have gone.</summary>
+    /// <summary>Where an object that needs the detector is expected <paramref name="seconds"/> later: moved by its velocity, widened by the distance it may have gone.</summary>
     public static BoxF Predict(in FollowedObject followed, double seconds)
     {
         var dx = followed.VelocityX * seconds;

@@ -5,10 +5,12 @@ using EdgeVision.Tests.Support;
 namespace EdgeVision.Tests.Agent;
 
 /// <summary>Progress of long commands: a line rewritten in place on a terminal, sparse plain lines in a log.</summary>
-public sealed class ProgressReportTests
+public sealed class ProgressReportTests : IDisposable
 {
     private readonly ManualClock _clock = new();
     private readonly StringWriter _writer = new();
+
+    public void Dispose() => _writer.Dispose();
 
     [Fact]
     public void Report_NotATerminal_PlainLinesAtStartEveryIntervalAndEnd()

@@ -86,7 +86,7 @@ internal static partial class CaptionFactsChecker
         }
 
         var body = shape.Groups["body"].Value;
-        if (qty is "A" or "An" && qty.ToLowerInvariant() != LabelNoun.IndefiniteArticle(body))
+        if (qty is "A" or "An" && !string.Equals(qty, LabelNoun.IndefiniteArticle(body), StringComparison.OrdinalIgnoreCase))
         {
             problems.Add($"article '{qty}' before '{body.Split(' ')[0]}'");
         }

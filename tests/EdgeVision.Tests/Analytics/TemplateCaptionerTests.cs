@@ -105,7 +105,7 @@ public sealed class TemplateCaptionerTests
     [MemberData(nameof(Examples))]
     public void Caption_Facts_ExactSentence(CaptionFacts facts, string expected)
     {
-        Assert.Equal(expected, _captioner.Caption(facts));
+        Assert.Equal(expected, TemplateCaptioner.Caption(facts));
     }
 
     [Theory]
@@ -133,7 +133,7 @@ public sealed class TemplateCaptionerTests
     {
         var facts = new CaptionFacts(CaptionEventKind.Appeared, "car") { Count = 0 };
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => _captioner.Caption(facts));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TemplateCaptioner.Caption(facts));
     }
 
     public static TheoryData<SceneFacts, string> Scenes => new()
@@ -164,7 +164,7 @@ public sealed class TemplateCaptionerTests
     [MemberData(nameof(Scenes))]
     public void Summarize_Scene_ExactSentence(SceneFacts scene, string expected)
     {
-        Assert.Equal(expected, _captioner.Summarize(scene));
+        Assert.Equal(expected, TemplateCaptioner.Summarize(scene));
     }
 
     [Theory]
@@ -180,7 +180,7 @@ public sealed class TemplateCaptionerTests
         var one = new SceneFacts([new("car", 1), new("bus", 1), new("person", 4)], [new("b", [new("car", 1)]), new("a", [new("bus", 1)])]);
         var other = new SceneFacts([new("person", 4), new("car", 1), new("bus", 1)], [new("a", [new("bus", 1)]), new("b", [new("car", 1)])]);
 
-        Assert.Equal("4 people, 1 bus and 1 car in view; 1 bus in zone 'a'; 1 car in zone 'b'.", _captioner.Summarize(one));
-        Assert.Equal(_captioner.Summarize(one), _captioner.Summarize(other));
+        Assert.Equal("4 people, 1 bus and 1 car in view; 1 bus in zone 'a'; 1 car in zone 'b'.", TemplateCaptioner.Summarize(one));
+        Assert.Equal(TemplateCaptioner.Summarize(one), TemplateCaptioner.Summarize(other));
     }
 }

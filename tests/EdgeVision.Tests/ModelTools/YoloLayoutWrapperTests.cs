@@ -3,7 +3,6 @@ using EdgeVision.ModelTools.Import;
 using EdgeVision.ModelTools.Onnx;
 using EdgeVision.ModelTools.Wrappers;
 using EdgeVision.Tests.Models;
-using OpenCvSharp;
 
 namespace EdgeVision.Tests.ModelTools;
 
@@ -87,9 +86,9 @@ public sealed class YoloLayoutWrapperTests : IDisposable
         return manifest;
     }
 
-    private static void AssertSame(IReadOnlyList<Detection> expected, IReadOnlyList<Detection> actual, string where)
+    private static void AssertSame(Detection[] expected, IReadOnlyList<Detection> actual, string where)
     {
-        Assert.True(expected.Count == actual.Count, $"{where}: {expected.Count} detections expected, {actual.Count} found\n{string.Join("\n", expected)}\n--\n{string.Join("\n", actual)}");
+        Assert.True(expected.Length == actual.Count, $"{where}: {expected.Length} detections expected, {actual.Count} found\n{string.Join("\n", expected)}\n--\n{string.Join("\n", actual)}");
         var left = expected.OrderByDescending(d => d.Score).ThenBy(d => d.X1).ToArray();
         var right = actual.OrderByDescending(d => d.Score).ThenBy(d => d.X1).ToArray();
         for (var i = 0; i < left.Length; i++)

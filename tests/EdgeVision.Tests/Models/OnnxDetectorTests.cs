@@ -1,5 +1,4 @@
 using EdgeVision.Models;
-using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 

@@ -1,5 +1,5 @@
-using EdgeVision.ModelTools.Onnx.Proto;
 using System.Text.Json.Nodes;
+using EdgeVision.ModelTools.Onnx.Proto;
 using Google.Protobuf;
 
 namespace EdgeVision.Tests.Models;

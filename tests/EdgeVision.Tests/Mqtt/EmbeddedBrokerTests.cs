@@ -7,9 +7,11 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeVision.Tests.Mqtt;
 
-public sealed class EmbeddedBrokerTests
+public sealed class EmbeddedBrokerTests : IDisposable
 {
     private readonly RecordingLoggerFactory _logs = new();
+
+    public void Dispose() => _logs.Dispose();
 
     [Fact]
     public async Task StartAsync_NoHostConfigured_PublisherReachesMosquittoSubThroughIt()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EdgeVision.EdgeAgent.Mqtt;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,9 +6,11 @@ using MQTTnet.Protocol;
 namespace EdgeVision.Tests.Mqtt;
 
 /// <summary>The publisher against a real mosquitto, observed by an independent mosquitto_sub.</summary>
-public sealed class MqttPublisherTests
+public sealed class MqttPublisherTests : IDisposable
 {
     private readonly RecordingLoggerFactory _logs = new();
+
+    public void Dispose() => _logs.Dispose();
 
     [Fact]
     public async Task StartAsync_BrokerRunning_StatusIsRetainedOnline()

@@ -8,11 +8,13 @@ using Microsoft.Extensions.Options;
 namespace EdgeVision.Tests.Outbox;
 
 /// <summary>The publisher's outbox delivery against a real mosquitto, watched by an independent mosquitto_sub.</summary>
-public sealed class OutboxDeliveryTests
+public sealed class OutboxDeliveryTests : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
     private readonly RecordingLoggerFactory _logs = new();
+
+    public void Dispose() => _logs.Dispose();
 
     [Fact]
     public async Task StartAsync_MessagesAcceptedBeforeConnecting_ArriveInOrderWithExpiryAndLeaveTheOutbox()

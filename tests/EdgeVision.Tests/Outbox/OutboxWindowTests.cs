@@ -14,12 +14,14 @@ namespace EdgeVision.Tests.Outbox;
 /// Several QoS 1 publishes in flight over a slow link: a real mosquitto behind a <see cref="DelayingProxy"/> that holds
 /// every byte 100 ms each way, and an independent subscriber attached to the broker directly.
 /// </summary>
-public sealed class OutboxWindowTests
+public sealed class OutboxWindowTests : IDisposable
 {
     private static readonly TimeSpan OneWay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
 
     private readonly RecordingLoggerFactory _logs = new();
+
+    public void Dispose() => _logs.Dispose();
 
     [Fact]
     public async Task Delivery_SlowLink_KeepsSeveralPublishesInFlightAndNeverMoreThanMaxInFlight()

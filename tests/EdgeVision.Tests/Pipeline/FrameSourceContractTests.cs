@@ -14,7 +14,11 @@ public abstract class FrameSourceContractTests : IDisposable
     /// <summary>Frames the finite source holds.</summary>
     protected abstract int SourceFrames { get; }
 
-    public void Dispose() => Directory.Dispose();
+    public void Dispose()
+    {
+        Directory.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     protected abstract CameraOptions CreateOptions();
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using MQTTnet.Protocol;
 
 namespace EdgeVision.EdgeAgent.Mqtt.Outbox;
 
