@@ -5,7 +5,7 @@ using EdgeVision.Pipeline;
 namespace EdgeVision.EdgeAgent;
 
 /// <summary>Entry point of the <c>edgevision</c> command: finds the verb and turns user errors into one line.</summary>
-public static class CommandLine
+internal static class CommandLine
 {
     /// <summary>Every verb the command knows. A verb lives in its own file under Verbs/.</summary>
     public static IReadOnlyList<IVerb> Verbs { get; } = new List<IVerb>

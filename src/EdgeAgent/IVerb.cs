@@ -1,7 +1,7 @@
 namespace EdgeVision.EdgeAgent;
 
 /// <summary>One verb of the <c>edgevision</c> command (<c>detect</c>, <c>convert-tfjs</c>, ...).</summary>
-public interface IVerb
+internal interface IVerb
 {
     string Name { get; }
 

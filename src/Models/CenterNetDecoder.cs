@@ -9,7 +9,7 @@ namespace EdgeVision.Models;
 /// a score no neighbour of the same class beats in its 3×3 window (the max-pool test of the original graph).
 /// At most <see cref="MaxPeaks"/> peaks per image are kept, the best first, as the original's top-K does.
 /// </summary>
-public sealed class CenterNetDecoder : IDetectionDecoder
+internal sealed class CenterNetDecoder : IDetectionDecoder
 {
     private const int Sides = 4;
 

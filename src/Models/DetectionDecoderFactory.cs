@@ -1,7 +1,7 @@
 namespace EdgeVision.Models;
 
 /// <summary>Builds the decoder a manifest's decoder.family names.</summary>
-public static class DetectionDecoderFactory
+internal static class DetectionDecoderFactory
 {
     public static IDetectionDecoder Create(ModelPackage model)
     {

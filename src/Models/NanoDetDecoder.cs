@@ -9,7 +9,7 @@ namespace EdgeVision.Models;
 /// ((col + 0.5)·stride, (row + 0.5)·stride) was measured on the original TF.js model: corner-based boxes sit
 /// half a stride up and to the left of the people (tools/tfjs-reference/README.md).
 /// </summary>
-public sealed class NanoDetDecoder : IDetectionDecoder
+internal sealed class NanoDetDecoder : IDetectionDecoder
 {
     private const int Sides = 4;
 

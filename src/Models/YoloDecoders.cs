@@ -1,7 +1,7 @@
 namespace EdgeVision.Models;
 
 /// <summary>What the three single-tensor decoders share: the labels, the argument checks and the mapping of a box back through the letterbox.</summary>
-public abstract class SingleTensorDecoder : IDetectionDecoder
+internal abstract class SingleTensorDecoder : IDetectionDecoder
 {
     private protected SingleTensorDecoder(string outputName, IReadOnlyList<int> itemShape, IReadOnlyList<string> labels)
     {
@@ -73,7 +73,7 @@ public abstract class SingleTensorDecoder : IDetectionDecoder
 /// the objectness and each class's score, activations applied in the graph (as Ultralytics exports do). A
 /// class's confidence is objectness × its score.
 /// </summary>
-public sealed class YoloV5Decoder(string outputName, int boxes, IReadOnlyList<string> labels)
+internal sealed class YoloV5Decoder(string outputName, int boxes, IReadOnlyList<string> labels)
     : SingleTensorDecoder(outputName, [boxes, 5 + labels.Count], labels)
 {
     private protected override void DecodeItem(ReadOnlySpan<float> values, in LetterboxTransform transform, ReadOnlySpan<float> thresholds, float lowest, List<Detection> candidates)
@@ -103,7 +103,7 @@ public sealed class YoloV5Decoder(string outputName, int boxes, IReadOnlyList<st
 /// YOLOv8/YOLO11-style output <c>[4 + classes, boxes]</c> (one column per box): the box centre, width and height
 /// in input pixels, then each class's score; no objectness.
 /// </summary>
-public sealed class YoloV8Decoder : SingleTensorDecoder
+internal sealed class YoloV8Decoder : SingleTensorDecoder
 {
     private readonly int _boxes;
 
@@ -138,7 +138,7 @@ public sealed class YoloV8Decoder : SingleTensorDecoder
 /// End-to-end (NMS-free) output <c>[K, 6]</c>: per row x1, y1, x2, y2 in input pixels, the score and the class id.
 /// Rows past the model's detections carry score 0 and fall under any threshold.
 /// </summary>
-public sealed class EndToEndDecoder(string outputName, int rows, IReadOnlyList<string> labels)
+internal sealed class EndToEndDecoder(string outputName, int rows, IReadOnlyList<string> labels)
     : SingleTensorDecoder(outputName, [rows, 6], labels)
 {
     /// <summary>The model has chosen its boxes already; NMS would only remove what it meant to keep.</summary>

@@ -8,7 +8,7 @@ namespace EdgeVision.Pipeline;
 /// ran backwards (a looped file, a reopened stream), is taken at once; the next due time is then the first
 /// grid point at least half an interval later.
 /// </summary>
-public sealed class DetectRateGate
+internal sealed class DetectRateGate
 {
     private readonly TimeSpan _interval;
     private readonly double _phase;

@@ -8,7 +8,7 @@ namespace EdgeVision.Pipeline;
 /// queue already holds a full batch and nothing waits; when idle, a lone frame waits at most <c>maxWait</c>.
 /// Not thread-safe: one consumer loop owns an instance.
 /// </summary>
-public sealed class DynamicBatcher : IDisposable
+internal sealed class DynamicBatcher : IDisposable
 {
     private readonly TimeSpan _maxWait;
 

@@ -5,7 +5,7 @@ namespace EdgeVision.Pipeline;
 /// uniform random sample of at most <c>capacity</c> values (reservoir sampling), so memory stays fixed
 /// however many frames pass. Thread-safe; <see cref="TakeInterval"/> starts the next interval.
 /// </summary>
-public sealed class LatencyReservoir
+internal sealed class LatencyReservoir
 {
     private readonly double[] _samples;
     private readonly double[] _sorted;

@@ -9,7 +9,7 @@ namespace EdgeVision.Pipeline;
 /// resize and only normalizes the pixels into its input tensor: the tensor is written once per frame, in
 /// place, and the transform that maps boxes back is the one the preprocess stage computed for the source size.
 /// </summary>
-public sealed class OnnxBatchDetector : IBatchDetector
+internal sealed class OnnxBatchDetector : IBatchDetector
 {
     private readonly OnnxDetector _detector;
 

@@ -6,13 +6,13 @@ using OpenCvSharp;
 namespace EdgeVision.EdgeAgent.Bench;
 
 /// <summary>What the analytics stage cost per frame.</summary>
-public sealed record AnalyticsResult(int Objects, int Frames, double MillisecondsPerFrame, double AllocatedBytesPerFrame, int Events);
+internal sealed record AnalyticsResult(int Objects, int Frames, double MillisecondsPerFrame, double AllocatedBytesPerFrame, int Events);
 
 /// <summary>
 /// Tracking + colours + zones + lines + events + captions for one camera with a set number of people walking
 /// through a 1280×720 scene that has one zone and one line: the per-frame cost of everything after detection.
 /// </summary>
-public static class AnalyticsBenchmark
+internal static class AnalyticsBenchmark
 {
     public static AnalyticsResult Run(int objects, int frames)
     {

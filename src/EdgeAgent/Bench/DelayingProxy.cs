@@ -12,7 +12,7 @@ namespace EdgeVision.EdgeAgent.Bench;
 /// connection is one reader and one writer with a first-in, first-out queue between them, so bytes leave in the
 /// order they came. When either side closes or fails, both sides of that connection are closed.
 /// </summary>
-public sealed class DelayingProxy : IAsyncDisposable
+internal sealed class DelayingProxy : IAsyncDisposable
 {
     private const int ChunkBytes = 16 * 1024;
 

@@ -8,7 +8,7 @@ namespace EdgeVision.EdgeAgent.Bench;
 
 /// <summary>One delivery run: how long the outbox took to empty through the slow link.</summary>
 /// <param name="Seconds">From starting the publisher (connect included: about two round trips) to the last PUBACK.</param>
-public sealed record OutboxBenchResult(int MaxInFlight, int Messages, double Seconds, long MaxInFlightSeen)
+internal sealed record OutboxBenchResult(int MaxInFlight, int Messages, double Seconds, long MaxInFlightSeen)
 {
     public double MessagesPerSecond => Messages / Seconds;
 }
@@ -18,7 +18,7 @@ public sealed record OutboxBenchResult(int MaxInFlight, int Messages, double Sec
 /// broker, a fresh outbox holding event-sized messages, and the real publisher draining it with a given
 /// <see cref="Mqtt.Outbox.OutboxOptions.MaxInFlight"/>.
 /// </summary>
-public static class OutboxBenchmark
+internal static class OutboxBenchmark
 {
     /// <summary>About the size of an event message (JSON with ids, box, zone and times).</summary>
     private const int PayloadBytes = 320;

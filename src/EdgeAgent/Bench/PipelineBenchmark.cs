@@ -5,7 +5,7 @@ using EdgeVision.Pipeline;
 namespace EdgeVision.EdgeAgent.Bench;
 
 /// <summary>What one pipeline run measured over its steady window.</summary>
-public sealed record PipelineRunResult(
+internal sealed record PipelineRunResult(
     double FramesPerSecond,
     double AllocatedBytesPerFrame,
     StageLatency? CaptureToPublish,
@@ -18,7 +18,7 @@ public sealed record PipelineRunResult(
 /// counts (so no JSON or network cost is included). Run saturated (unpaced sources: throughput) and at a
 /// chosen load (paced sources: latency).
 /// </summary>
-public static class PipelineBenchmark
+internal static class PipelineBenchmark
 {
     public static async Task<PipelineRunResult> RunAsync(
         OnnxDetector detector,
@@ -117,7 +117,7 @@ public static class PipelineBenchmark
 }
 
 /// <summary>A sink that counts frames and keeps nothing: what the benchmark measures against, and the tests' stand-in.</summary>
-public sealed class CountingSink : IDetectionSink
+internal sealed class CountingSink : IDetectionSink
 {
     private long _count;
 

@@ -9,7 +9,7 @@ namespace EdgeVision.EdgeAgent.Bench;
 /// <param name="CapturePercent">CPU of the capture threads (decoding, with one decoder thread per camera) in percent of one core.</param>
 /// <param name="MotionPercent">Time in motion detection, percent of one core.</param>
 /// <param name="InferencePercent">Time in inference runs, percent of one core.</param>
-public sealed record ScaleRunResult(
+internal sealed record ScaleRunResult(
     int Cameras,
     double CpuPercent,
     double CapturePercent,
@@ -28,7 +28,7 @@ public sealed record ScaleRunResult(
 /// and looped as live cameras at the clips' 10 fps and detected at most <c>detectFps</c>, through the whole
 /// pipeline with motion gating, tracking and the real detector; the sink only counts.
 /// </summary>
-public static class ScaleBenchmark
+internal static class ScaleBenchmark
 {
     public static async Task<ScaleRunResult> RunAsync(
         OnnxDetector detector,

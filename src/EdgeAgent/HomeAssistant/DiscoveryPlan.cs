@@ -11,7 +11,7 @@ namespace EdgeVision.EdgeAgent.HomeAssistant;
 /// Names of zones, lines and labels appear in ids as slugs; unique ids are <c>edgevision_&lt;device&gt;_&lt;key&gt;</c>,
 /// stable as long as the device, camera and object names are.
 /// </summary>
-public sealed class DiscoveryPlan
+internal sealed class DiscoveryPlan
 {
     /// <summary>Availability template: the agent's <c>stopped</c> (clean stop) is unavailable as much as the Will's <c>offline</c>.</summary>
     public const string AgentAvailabilityTemplate = "{{ 'online' if value == 'online' else 'offline' }}";

@@ -18,7 +18,7 @@ namespace EdgeVision.EdgeAgent.HomeAssistant;
 /// label's entities). What was announced is remembered per device in the state directory, written only once the
 /// broker has taken every message.
 /// </summary>
-public sealed partial class HomeAssistantDiscovery : BackgroundService
+internal sealed partial class HomeAssistantDiscovery : BackgroundService
 {
     private readonly HomeAssistantOptions _options;
     private readonly MqttPublisher _publisher;

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeVision.EdgeAgent.HomeAssistant;
 
-public static class HomeAssistantHostingExtensions
+internal static class HomeAssistantHostingExtensions
 {
     /// <summary>Binds <c>HomeAssistant</c> and announces the agent to Home Assistant over MQTT discovery (after MQTT and the pipeline are registered).</summary>
     public static IHostApplicationBuilder AddHomeAssistantDiscovery(this IHostApplicationBuilder builder)

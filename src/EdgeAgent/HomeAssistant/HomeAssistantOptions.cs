@@ -3,7 +3,7 @@ using EdgeVision.EdgeAgent.Mqtt;
 namespace EdgeVision.EdgeAgent.HomeAssistant;
 
 /// <summary>Section <c>HomeAssistant</c>: how the agent announces itself to Home Assistant over MQTT discovery.</summary>
-public sealed class HomeAssistantOptions
+internal sealed class HomeAssistantOptions
 {
     public const string SectionName = "HomeAssistant";
     public const string DeviceMode = "device";

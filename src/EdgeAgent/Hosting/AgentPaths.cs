@@ -5,7 +5,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// the repository when run from source, the build or publish output otherwise (they are copied there).
 /// Relative camera file paths and the default config resolve against it.
 /// </summary>
-public sealed class AgentPaths
+internal sealed class AgentPaths
 {
     public const string DefaultConfigRelative = "config/edgevision.json";
 

@@ -11,7 +11,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// validators find. The configuration binder alone stops at the first bad value, and silently drops a list
 /// item (a camera) whose fields do not convert.
 /// </summary>
-public static class ConfigurationCheck
+internal static class ConfigurationCheck
 {
     private const int MaxPrintedLength = 400;
 

@@ -8,7 +8,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// object at the top, nested deeper than the reader's 64 levels — into one line that names the file and the
 /// reader's reason (exit 2) instead of the provider's nested exceptions.
 /// </summary>
-public static class ConfigurationFile
+internal static class ConfigurationFile
 {
     /// <param name="configuration">A <see cref="ConfigurationManager"/> reads the file as it is added, so problems surface here.</param>
     public static void Add(ConfigurationManager configuration, string path)

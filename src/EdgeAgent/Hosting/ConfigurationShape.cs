@@ -9,7 +9,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// without a word, or a section where it expects a single value (<c>"Port": {"a": 1}</c>), which it reports as an
 /// unknown key. Values are never quoted: they may be passwords or camera URLs.
 /// </summary>
-public static class ConfigurationShape
+internal static class ConfigurationShape
 {
     public static void Check(IConfigurationSection section, Type optionsType, List<string> errors)
     {

@@ -10,7 +10,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// The live console view of `edgevision run`: fps per camera, drops, objects seen by label, batch sizes and
 /// the last frames published, redrawn in place on a terminal and appended as plain blocks otherwise.
 /// </summary>
-public sealed class ConsoleSummary : BackgroundService
+internal sealed class ConsoleSummary : BackgroundService
 {
     private readonly IPipelineStatistics _statistics;
     private readonly RecentPublications _recent;
@@ -80,4 +80,4 @@ public sealed class ConsoleSummary : BackgroundService
 }
 
 /// <summary>The one line telling the user how to watch the topics, known once the broker's address is.</summary>
-public sealed record ConsoleSummaryHint(string Text);
+internal sealed record ConsoleSummaryHint(string Text);

@@ -11,7 +11,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// each, the placement measured best there (README, Small machines): decoding never preempts inference.
 /// Past four threads a model of this size gains little, so more CPUs go to decoding more cameras.
 /// </summary>
-public sealed record CpuPlacement(int[] InferenceCpus, int InferenceThreads, int[] CaptureCpus)
+internal sealed record CpuPlacement(int[] InferenceCpus, int InferenceThreads, int[] CaptureCpus)
 {
     // Threads beyond this add little to one NanoDet-sized session and take CPUs from decoding.
     private const int MaxInferenceThreads = 4;

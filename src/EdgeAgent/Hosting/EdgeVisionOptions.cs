@@ -4,7 +4,7 @@ using EdgeVision.Pipeline;
 namespace EdgeVision.EdgeAgent.Hosting;
 
 /// <summary>The agent's configuration, section "EdgeVision" (config/edgevision.json, EDGEVISION__… variables, --EdgeVision:… arguments).</summary>
-public sealed class EdgeVisionOptions
+internal sealed class EdgeVisionOptions
 {
     public const string Section = "EdgeVision";
 

@@ -11,7 +11,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// Checks the whole "EdgeVision" section and reports every problem at once, each naming its key, so that a
 /// bad configuration is fixed in one round and the agent exits (code 2) before any camera opens.
 /// </summary>
-public sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVisionOptions>
+internal sealed partial class EdgeVisionOptionsValidator : IValidateOptions<EdgeVisionOptions>
 {
     private readonly AgentPaths _paths;
 

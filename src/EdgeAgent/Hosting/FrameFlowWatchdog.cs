@@ -11,7 +11,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// Without WATCHDOG_USEC in the environment (not under systemd, or no WatchdogSec) it does nothing. While
 /// detection is paused by command on every camera no frame is meant to be processed, so it pings then too.
 /// </summary>
-public sealed partial class FrameFlowWatchdog : BackgroundService
+internal sealed partial class FrameFlowWatchdog : BackgroundService
 {
     private readonly ISystemdNotifier _notifier;
     private readonly IPipelineStatistics _statistics;

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace EdgeVision.EdgeAgent.Hosting;
 
 /// <summary>What <see cref="MallocArenas.Limit"/> did.</summary>
-public enum MallocArenaLimit
+internal enum MallocArenaLimit
 {
     /// <summary>glibc now creates at most the given number of arenas.</summary>
     Applied,
@@ -24,7 +24,7 @@ public enum MallocArenaLimit
 /// have arenas by then, so MALLOC_ARENA_MAX in the environment (the systemd unit and scripts/run.sh set it) is the
 /// stronger form, and this cap the fallback for an agent started by hand.
 /// </summary>
-public static partial class MallocArenas
+internal static partial class MallocArenas
 {
     /// <summary>The cap the agent runs with unless MALLOC_ARENA_MAX says otherwise.</summary>
     public const int Default = 2;

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeVision.EdgeAgent.Hosting;
 
-public static class PipelineHostingExtensions
+internal static class PipelineHostingExtensions
 {
     /// <summary>
     /// Binds and validates the <c>EdgeVision</c> section at start, and registers the pipeline service, the

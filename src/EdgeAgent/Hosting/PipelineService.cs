@@ -11,7 +11,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// fallback), starts every configured camera and hands processed frames to the publisher. When every
 /// camera has ended (files that do not loop) the agent stops; a pipeline fault stops it with exit code 1.
 /// </summary>
-public sealed partial class PipelineService : BackgroundService
+internal sealed partial class PipelineService : BackgroundService
 {
     private readonly EdgeVisionOptions _options;
     private readonly SequenceFile _sequences;

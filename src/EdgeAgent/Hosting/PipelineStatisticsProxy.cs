@@ -9,7 +9,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// the time since its previous snapshot, so the readers share snapshots: one younger than
 /// <see cref="MinimumInterval"/> is handed out again rather than cutting a new, too-short interval.
 /// </summary>
-public sealed class PipelineStatisticsProxy : IPipelineStatistics
+internal sealed class PipelineStatisticsProxy : IPipelineStatistics
 {
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromSeconds(1);
 

@@ -6,7 +6,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// Sits between the pipeline and the real sink and remembers the last few frames handed on, for the
 /// console summary ("what did it just publish?"). Keeps short strings only, never the frames.
 /// </summary>
-public sealed class RecentPublications : IDetectionSink
+internal sealed class RecentPublications : IDetectionSink
 {
     private readonly IDetectionSink _inner;
     private readonly Queue<string> _recent = new();

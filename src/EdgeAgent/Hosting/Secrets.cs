@@ -9,7 +9,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// same secret is refused: which one was meant cannot be guessed. Problems name the key and the file, never what
 /// the file holds.
 /// </summary>
-public static class Secrets
+internal static class Secrets
 {
     public const string CredentialsDirectoryVariable = "CREDENTIALS_DIRECTORY";
 

@@ -15,7 +15,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// that sees the boot change knows a restart happened; one that sees the epoch change knows the numbering
 /// started again at the beginning because the state was lost.
 /// </summary>
-public sealed partial class SequenceFile : ISequenceSource
+internal sealed partial class SequenceFile : ISequenceSource
 {
     /// <summary>Numbers reserved at a time: frames come at up to tens a second, events far fewer.</summary>
     public const long FrameBlock = 10_000;

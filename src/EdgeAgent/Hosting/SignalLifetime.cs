@@ -9,7 +9,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// <c>stopped</c> status, the outbox flushed) before the process exits. Under systemd, AddSystemd's lifetime takes
 /// its place.
 /// </summary>
-public sealed class SignalLifetime(IHostApplicationLifetime lifetime) : IHostLifetime, IDisposable
+internal sealed class SignalLifetime(IHostApplicationLifetime lifetime) : IHostLifetime, IDisposable
 {
     private readonly List<PosixSignalRegistration> _registrations = [];
 

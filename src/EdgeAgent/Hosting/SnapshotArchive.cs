@@ -9,7 +9,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// one, and deletes the oldest files once the archive holds more than its byte budget. Sits in front of the
 /// real sink; a full disk costs snapshots, never frames.
 /// </summary>
-public sealed partial class SnapshotArchive : IDetectionSink
+internal sealed partial class SnapshotArchive : IDetectionSink
 {
     private readonly IDetectionSink _inner;
     private readonly string _root;

@@ -5,7 +5,7 @@ namespace EdgeVision.EdgeAgent.Hosting;
 /// <c>$STATE_DIRECTORY</c> (from <c>StateDirectory=</c> in the unit; the first one when several are listed), else
 /// <c>~/.local/state/edgevision</c>, the XDG state location.
 /// </summary>
-public static class StateDirectory
+internal static class StateDirectory
 {
     public static string Root =>
         Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } state

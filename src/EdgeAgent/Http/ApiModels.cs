@@ -7,7 +7,7 @@ namespace EdgeVision.EdgeAgent.Http;
 /// <param name="Status"><c>online</c> or <c>offline</c>, as on the camera's MQTT status topic.</param>
 /// <param name="Detecting">Detection on (<c>detect/state</c> ON) or paused.</param>
 /// <param name="InView">Objects by label on the latest processed frame.</param>
-public sealed record CameraInfo(
+internal sealed record CameraInfo(
     string Name,
     string Status,
     bool Detecting,
@@ -22,11 +22,11 @@ public sealed record CameraInfo(
     IReadOnlyDictionary<string, int> InView);
 
 /// <summary>The answer of <c>/healthz</c> and <c>/readyz</c>: <c>ok</c>, or <c>unavailable</c> with every reason.</summary>
-public sealed record HealthReport(string Status, IReadOnlyList<string> Reasons);
+internal sealed record HealthReport(string Status, IReadOnlyList<string> Reasons);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(CameraInfo[]))]
 [JsonSerializable(typeof(HealthReport))]
 [JsonSerializable(typeof(StatsMessage))]
 [JsonSerializable(typeof(CountSeries))]
-public sealed partial class HttpJsonContext : JsonSerializerContext;
+internal sealed partial class HttpJsonContext : JsonSerializerContext;

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Routing;
 namespace EdgeVision.EdgeAgent.Http;
 
 /// <summary>The cameras: their state, their latest image, and detection on/off by the same path as MQTT's <c>detect/set</c>.</summary>
-public static class CamerasApi
+internal static class CamerasApi
 {
     // A detect command body is ON or OFF; anything longer is refused unread.
     private const int MaxCommandBytes = 16;

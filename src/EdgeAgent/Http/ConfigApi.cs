@@ -16,7 +16,7 @@ namespace EdgeVision.EdgeAgent.Http;
 /// a secret or says where something is on the device (passwords, tokens and user names, camera sources, files,
 /// directories, paths, keys) is shown as <c>(hidden)</c> when set.
 /// </summary>
-public static partial class ConfigApi
+internal static partial class ConfigApi
 {
     private static readonly string[] Sections = ["EdgeVision", "Mqtt", "Http", "Store", "HomeAssistant"];
 
@@ -123,10 +123,10 @@ public static partial class ConfigApi
 }
 
 /// <summary>The agent's merged configuration, handed to the web server's container.</summary>
-public sealed record AgentConfiguration(IConfiguration Root);
+internal sealed record AgentConfiguration(IConfiguration Root);
 
 /// <summary>The sections as the agent bound them, defaults filled in, as JSON in the configuration's own key names.</summary>
-public sealed class EffectiveConfiguration(Func<IEnumerable<(string Name, JsonNode? Node)>> sections)
+internal sealed class EffectiveConfiguration(Func<IEnumerable<(string Name, JsonNode? Node)>> sections)
 {
     public IEnumerable<(string Name, JsonNode? Node)> Sections() => sections();
 }

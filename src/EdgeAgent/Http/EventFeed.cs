@@ -13,7 +13,7 @@ namespace EdgeVision.EdgeAgent.Http;
 /// every connected viewer (a bounded queue each: a slow viewer loses its oldest events, never holds up the
 /// pipeline), the most recent ones kept for a viewer that just arrived, and the best snapshot of each recent object.
 /// </summary>
-public sealed class EventFeed : IFrameTap
+internal sealed class EventFeed : IFrameTap
 {
     /// <summary>Events kept for viewers that connect later.</summary>
     public const int RecentEvents = 50;

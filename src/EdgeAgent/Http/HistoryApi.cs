@@ -8,12 +8,12 @@ using Microsoft.AspNetCore.Routing;
 namespace EdgeVision.EdgeAgent.Http;
 
 /// <summary>A count over time, as <c>GET /api/counts</c> answers.</summary>
-public sealed record CountSeries(string Camera, string Zone, string Label, string Kind, string? Direction, double StepSeconds, IReadOnlyList<CountPoint> Points);
+internal sealed record CountSeries(string Camera, string Zone, string Label, string Kind, string? Direction, double StepSeconds, IReadOnlyList<CountPoint> Points);
 
-public sealed record CountPoint(DateTime At, int Value);
+internal sealed record CountPoint(DateTime At, int Value);
 
 /// <summary>The on-device history: stored events, one at a time or paged, and counts over time.</summary>
-public static class HistoryApi
+internal static class HistoryApi
 {
     public const int MaxLimit = 500;
     private const int MaxPoints = 10_000;

@@ -13,7 +13,7 @@ namespace EdgeVision.EdgeAgent.Http;
 /// right credentials or not, until its minute is over, so guessing a password costs time. Each refused address is
 /// logged once per window, by address only.
 /// </summary>
-public sealed partial class HttpAuthentication : IDisposable
+internal sealed partial class HttpAuthentication : IDisposable
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private readonly HttpCredentials _credentials;

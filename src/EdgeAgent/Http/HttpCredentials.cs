@@ -9,7 +9,7 @@ namespace EdgeVision.EdgeAgent.Http;
 /// or a bearer token. Each secret comes from its setting, its file or a systemd credential (<see cref="Secrets"/>).
 /// Comparisons take the same time whatever the guess, and nothing here is ever written anywhere.
 /// </summary>
-public sealed class HttpCredentials
+internal sealed class HttpCredentials
 {
     public const string PasswordCredential = "http-password";
     public const string TokenCredential = "http-token";

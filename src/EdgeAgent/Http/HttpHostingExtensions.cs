@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeVision.EdgeAgent.Http;
 
-public static class HttpHostingExtensions
+internal static class HttpHostingExtensions
 {
     /// <summary>
     /// Binds and validates the <c>Http</c> section, keeps each camera's latest frame for viewers (the pipeline's

@@ -1,7 +1,7 @@
 namespace EdgeVision.EdgeAgent.Http;
 
 /// <summary>The agent's web surface, section <c>Http</c>: the live page, the JSON API, the latest image per camera, health.</summary>
-public sealed class HttpOptions
+internal sealed class HttpOptions
 {
     public const string SectionName = "Http";
 
@@ -49,7 +49,7 @@ public sealed class HttpOptions
 }
 
 /// <summary>Section <c>Http:Tls</c>: a PEM certificate (its chain may follow it in the file) and its PEM private key.</summary>
-public sealed class HttpTlsOptions
+internal sealed class HttpTlsOptions
 {
     public string? CertificateFile { get; set; }
 

@@ -8,7 +8,7 @@ namespace EdgeVision.EdgeAgent.Http;
 /// can reach is refused at start unless requests must carry credentials; an <c>https://</c> URL needs a
 /// certificate and key that load.
 /// </summary>
-public sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
+internal sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
 {
     public ValidateOptionsResult Validate(string? name, HttpOptions options)
     {

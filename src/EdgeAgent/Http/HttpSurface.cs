@@ -22,7 +22,7 @@ namespace EdgeVision.EdgeAgent.Http;
 /// frames, the detect command path). It never reaches into a pipeline stage. If it cannot listen (the port is
 /// taken), that is one error line and the agent goes on detecting and publishing without it.
 /// </summary>
-public sealed partial class HttpSurface : IHostedService, IAsyncDisposable
+internal sealed partial class HttpSurface : IHostedService, IAsyncDisposable
 {
     private readonly HttpOptions _options;
     private readonly IServiceProvider _services;

@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace EdgeVision.EdgeAgent.Http;
 
 /// <summary>The certificate an <c>https://</c> web surface serves, from the PEM files <c>Http:Tls</c> names.</summary>
-public static class HttpTls
+internal static class HttpTls
 {
     /// <summary>The certificate with its key, or null with the reason added to <paramref name="errors"/> (naming the key and the file, never the key's content).</summary>
     public static X509Certificate2? Load(HttpTlsOptions options, List<string> errors)

@@ -11,7 +11,7 @@ namespace EdgeVision.EdgeAgent.Http;
 /// stage; scaling to at most <see cref="MaxHeight"/> pixels and JPEG encoding happen only when someone asks, once
 /// per frame however many ask (the last encoding is shared), on the asker's thread.
 /// </summary>
-public sealed class LatestFrames : IFrameTap, IDisposable
+internal sealed class LatestFrames : IFrameTap, IDisposable
 {
     public const int MaxHeight = 480;
 

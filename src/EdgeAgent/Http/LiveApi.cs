@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace EdgeVision.EdgeAgent.Http;
 
 /// <summary>Live viewing: a camera's processed frames as MJPEG, the event feed as server-sent events, and each recent object's best snapshot.</summary>
-public static class LiveApi
+internal static class LiveApi
 {
     /// <summary>The rate limiter policy holding each client address to <see cref="HttpOptions.StreamsPerClient"/> open streams.</summary>
     public const string StreamsPolicy = "streams";

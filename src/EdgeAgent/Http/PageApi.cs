@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Routing;
 namespace EdgeVision.EdgeAgent.Http;
 
 /// <summary>The live page: four files embedded in the agent (no CDN, no disk), served as they are.</summary>
-public static class PageApi
+internal static class PageApi
 {
     private static readonly FrozenDictionary<string, (byte[] Content, string Type)> Files = Load();
 

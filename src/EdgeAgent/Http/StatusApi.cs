@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace EdgeVision.EdgeAgent.Http;
 
 /// <summary>Health for orchestrators and probes, and the stats the MQTT stats topic carries.</summary>
-public static class StatusApi
+internal static class StatusApi
 {
     public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder app)
     {

@@ -13,7 +13,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// certificate because validation failed in a way that looked harmless. A rejection is logged once per distinct
 /// reason, so a broker presenting the wrong certificate does not flood the log while the connection is retried.
 /// </summary>
-public sealed class BrokerTls : IDisposable
+internal sealed class BrokerTls : IDisposable
 {
     // id-kp-serverAuth (RFC 5280 4.2.1.12): the broker's certificate must be meant for a TLS server.
     private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");

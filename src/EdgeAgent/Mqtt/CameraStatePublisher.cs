@@ -17,7 +17,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// <c>offline</c>; when the agent dies, the device's will (<c>&lt;device&gt;/status</c> <c>offline</c>) stands for all
 /// its cameras.
 /// </summary>
-public sealed class CameraStatePublisher : BackgroundService
+internal sealed class CameraStatePublisher : BackgroundService
 {
     public const string DetectingPayload = "ON";
     public const string PausedPayload = "OFF";

@@ -15,7 +15,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// the handler or block the connection's receive loop: it only flips a switch and marks the camera for
 /// <see cref="CameraStatePublisher"/>, which publishes the retained <c>detect/state</c>.
 /// </summary>
-public sealed class DetectCommandHandler : IHostedService
+internal sealed class DetectCommandHandler : IHostedService
 {
     public const int RejectionLinesPerMinute = 10;
 

@@ -5,10 +5,10 @@ using System.Text;
 namespace EdgeVision.EdgeAgent.Mqtt;
 
 /// <summary>A valid command: run detection on <paramref name="Camera"/> or pause it.</summary>
-public readonly record struct DetectCommand(string Camera, bool Detect);
+internal readonly record struct DetectCommand(string Camera, bool Detect);
 
 /// <summary>Either a command or the one-line reason it was refused.</summary>
-public readonly record struct DetectCommandResult(DetectCommand? Command, string? Rejection)
+internal readonly record struct DetectCommandResult(DetectCommand? Command, string? Rejection)
 {
     public static DetectCommandResult Rejected(string reason) => new(null, reason);
 }
@@ -21,7 +21,7 @@ public readonly record struct DetectCommandResult(DetectCommand? Command, string
 /// <c>OFF</c> in any case. A refusal quotes at most <see cref="MaxQuotedChars"/> characters of what it got, with
 /// control characters escaped, so a reason always fits on one short log line.
 /// </summary>
-public sealed class DetectCommandParser
+internal sealed class DetectCommandParser
 {
     /// <summary>"OFF" plus generous room for whitespace; anything longer is not a switch.</summary>
     public const int MaxPayloadBytes = 16;

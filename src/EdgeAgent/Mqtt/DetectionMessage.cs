@@ -7,7 +7,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// version 1. <see cref="DetectionMessageWriter"/> writes it without building this object (it runs once per frame);
 /// this type is the schema's reading side, for subscribers written in .NET and for the tests.
 /// </summary>
-public sealed record DetectionMessage(
+internal sealed record DetectionMessage(
     string Schema,
     int Version,
     string Device,
@@ -26,10 +26,10 @@ public sealed record DetectionMessage(
 }
 
 /// <summary>One object of a <see cref="DetectionMessage"/>; <see cref="Box"/> is x1, y1, x2, y2 in source pixels.</summary>
-public sealed record DetectedObject(string Label, int ClassId, double Score, IReadOnlyList<double> Box);
+internal sealed record DetectedObject(string Label, int ClassId, double Score, IReadOnlyList<double> Box);
 
 /// <summary>Source-generated System.Text.Json metadata for the agent's MQTT payloads (snake_case names).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(DetectionMessage))]
 [JsonSerializable(typeof(StatsMessage))]
-public sealed partial class MqttJsonContext : JsonSerializerContext;
+internal sealed partial class MqttJsonContext : JsonSerializerContext;

@@ -9,7 +9,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// frames allocates no payload memory. Property names are written from pre-encoded UTF-8. One writer serves one
 /// caller at a time; the bytes it returns stay valid until its next <see cref="Write"/>.
 /// </summary>
-public sealed class DetectionMessageWriter : IDisposable
+internal sealed class DetectionMessageWriter : IDisposable
 {
     private static readonly JsonEncodedText SchemaKey = JsonEncodedText.Encode("schema");
     private static readonly JsonEncodedText SchemaValue = JsonEncodedText.Encode(DetectionMessage.SchemaName);

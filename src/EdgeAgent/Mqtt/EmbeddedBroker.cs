@@ -16,7 +16,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// the box: it listens on loopback (127.0.0.1:1883 by default), keeps retained messages in memory, and refuses to
 /// listen beyond loopback unless clients must present the configured user name and password.
 /// </summary>
-public sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
+internal sealed class EmbeddedBroker : IHostedService, IAsyncDisposable
 {
     private readonly MqttOptions _options;
     private readonly ILogger<EmbeddedBroker> _logger;

@@ -12,7 +12,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// event in snake_case, the box as [x1,y1,x2,y2]), <c>captions</c> (schema <c>edgevision.caption</c> v1) and the
 /// counts (a plain integer). Events are rare — a handful per track — so clarity wins over a hand-written writer.
 /// </summary>
-public static class EventMessages
+internal static class EventMessages
 {
     private static readonly JsonSerializerOptions Options = new()
     {

@@ -7,7 +7,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// (anyone who can publish to the broker can send it) cannot fill the disk. What is held back is counted and
 /// reported once when the next window opens.
 /// </summary>
-public sealed class LogBudget
+internal sealed class LogBudget
 {
     private readonly int _linesPerWindow;
     private readonly long _windowTicks;

@@ -19,7 +19,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// The session starts with clean start false and a session expiry, so the broker keeps it across short outages; the
 /// client does not keep its own in-flight messages, the outbox sends them again.
 /// </summary>
-public sealed class MqttConnection : IAsyncDisposable
+internal sealed class MqttConnection : IAsyncDisposable
 {
     public const string OnlinePayload = "online";
     public const string OfflinePayload = "offline";

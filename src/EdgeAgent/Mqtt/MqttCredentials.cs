@@ -10,7 +10,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// <c>$CREDENTIALS_DIRECTORY</c> (<c>LoadCredential=</c>). Setting a value and a file for the same thing is refused:
 /// which one was meant cannot be guessed. Problems name the key and the file, never what the file holds.
 /// </summary>
-public sealed class MqttCredentials
+internal sealed class MqttCredentials
 {
     public const string UsernameCredential = "mqtt-username";
     public const string PasswordCredential = "mqtt-password";

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeVision.EdgeAgent.Mqtt;
 
-public static class MqttHostingExtensions
+internal static class MqttHostingExtensions
 {
     /// <summary>
     /// Binds and validates the <c>Mqtt</c> section at start, runs the embedded broker when no <c>Mqtt:Host</c> is

@@ -7,7 +7,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// Where and how the agent publishes (configuration section <c>Mqtt</c>). With no <see cref="Host"/> the agent
 /// starts its own broker (<see cref="Embedded"/>) and publishes to that.
 /// </summary>
-public sealed class MqttOptions
+internal sealed class MqttOptions
 {
     public const string SectionName = "Mqtt";
 
@@ -112,7 +112,7 @@ public sealed class MqttOptions
 /// TLS to the external broker (section <c>Mqtt:Tls</c>). The broker's chain must end at the certificate in
 /// <see cref="CaFile"/> (or, without one, at a root the system trusts) and name the host the agent connects to.
 /// </summary>
-public sealed class MqttTlsOptions
+internal sealed class MqttTlsOptions
 {
     public bool Enabled { get; set; }
 
@@ -127,7 +127,7 @@ public sealed class MqttTlsOptions
 }
 
 /// <summary>The broker the agent runs itself when no external one is configured.</summary>
-public sealed class EmbeddedBrokerOptions
+internal sealed class EmbeddedBrokerOptions
 {
     public int Port { get; set; } = MqttOptions.PlainPort;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace EdgeVision.EdgeAgent.Mqtt;
 
 /// <summary>Checks every <see cref="MqttOptions"/> key and reports all bad ones at once, each named by its configuration key.</summary>
-public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
+internal sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
 {
     /// <summary>
     /// Bound for the prefix and the device id. Every topic is these two plus camera, zone, line and label names of

@@ -17,7 +17,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// published), from which <see cref="OutboxDelivery"/> sends them. Start and stop it as a hosted service; it owns
 /// the <see cref="MqttConnection"/> and the outbox.
 /// </summary>
-public sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDisposable
+internal sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDisposable
 {
     private readonly MqttConnection _connection;
     private readonly DurableOutbox _outbox;

@@ -8,7 +8,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// <c>&lt;prefix&gt;/&lt;device&gt;/&lt;camera&gt;/detections</c>. Every name is checked against the MQTT 5 rules for
 /// topic names once, when it is first built; per-camera names are cached so the hot path allocates nothing.
 /// </summary>
-public sealed class MqttTopics
+internal sealed class MqttTopics
 {
     /// <summary>A topic name is a UTF-8 string with a two-byte length prefix [MQTT-1.5.4].</summary>
     public const int MaxUtf8Bytes = 65535;

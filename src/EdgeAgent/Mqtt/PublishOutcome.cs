@@ -1,7 +1,7 @@
 namespace EdgeVision.EdgeAgent.Mqtt;
 
 /// <summary>What became of one publish.</summary>
-public enum PublishOutcome
+internal enum PublishOutcome
 {
     /// <summary>QoS 0: written to the connection; QoS 1: acknowledged with a success reason code.</summary>
     Published,

@@ -11,7 +11,7 @@ namespace EdgeVision.EdgeAgent.Mqtt;
 /// snapshot plus the publisher's and the outbox's own counters. Its shape is this record's, not the pipeline's types, so a change
 /// inside the pipeline does not silently change what subscribers read.
 /// </summary>
-public sealed record StatsMessage(
+internal sealed record StatsMessage(
     string Schema,
     int Version,
     string Device,
@@ -84,7 +84,7 @@ public sealed record StatsMessage(
 }
 
 /// <summary>One camera in <see cref="StatsMessage"/>; rates are over the pipeline's last stats interval.</summary>
-public sealed record CameraStats(
+internal sealed record CameraStats(
     string Name,
     bool Connected,
     long Captured,
@@ -107,9 +107,9 @@ public sealed record CameraStats(
 }
 
 /// <summary>Items waiting in one bounded queue, and its capacity; null where the pipeline reported only one of them.</summary>
-public sealed record QueueStats(int? Depth, int? Capacity);
+internal sealed record QueueStats(int? Depth, int? Capacity);
 
-public sealed record StageStats(string Stage, double MeanMs, double P50Ms, double P99Ms, double MaxMs);
+internal sealed record StageStats(string Stage, double MeanMs, double P50Ms, double P99Ms, double MaxMs);
 
 /// <summary>What the publisher has done since it started; part of every stats message.</summary>
 /// <param name="Published">Messages the broker took (QoS 0: written to the socket; QoS 1: acknowledged with success).</param>
@@ -117,4 +117,4 @@ public sealed record StageStats(string Stage, double MeanMs, double P50Ms, doubl
 /// <param name="Dropped">Messages not even tried because the broker was not connected (detections are lossy by design).</param>
 /// <param name="Reconnects">Connections made after the first one.</param>
 /// <param name="Connected">Whether the client is connected right now.</param>
-public sealed record MqttPublisherCounters(long Published, long Failed, long Dropped, long Reconnects, bool Connected);
+internal sealed record MqttPublisherCounters(long Published, long Failed, long Dropped, long Reconnects, bool Connected);

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace EdgeVision.EdgeAgent.Mqtt;
 
 /// <summary>Every <see cref="MqttOptions.StatsInterval"/>: the pipeline's snapshot and the publisher's counters to <c>&lt;prefix&gt;/&lt;device&gt;/stats</c>.</summary>
-public sealed class StatsPublisher : BackgroundService
+internal sealed class StatsPublisher : BackgroundService
 {
     private readonly IPipelineStatistics _statistics;
     private readonly MqttPublisher _publisher;

@@ -11,7 +11,7 @@ using Mat = OpenCvSharp.Mat;
 namespace EdgeVision.EdgeAgent.Store;
 
 /// <summary>What the store has done since the agent started; part of the stats.</summary>
-public sealed record StoreCounters(bool Available, long EventsWritten, long CountsWritten, long Dropped, long Pruned);
+internal sealed record StoreCounters(bool Available, long EventsWritten, long CountsWritten, long Dropped, long Pruned);
 
 /// <summary>
 /// The on-device history: every event (in the JSON of the MQTT event topic, with its time, camera, label, zones and
@@ -21,7 +21,7 @@ public sealed record StoreCounters(bool Available, long EventsWritten, long Coun
 /// batches, one transaction each, and prunes by age and size. A database that cannot be opened or written
 /// (corrupt, locked, full) is one error line naming the file: the store stops, and detection and MQTT go on.
 /// </summary>
-public sealed partial class EventStore : BackgroundService, IFrameTap
+internal sealed partial class EventStore : BackgroundService, IFrameTap
 {
     private const int QueueCapacity = 10_000;
     private const int BatchSize = 500;
@@ -495,4 +495,4 @@ public sealed partial class EventStore : BackgroundService, IFrameTap
 }
 
 /// <summary>A place in the event order: an event's time (Unix milliseconds) and id; a bare time has an empty id.</summary>
-public readonly record struct EventCursor(long AtMs, string EventId);
+internal readonly record struct EventCursor(long AtMs, string EventId);

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeVision.EdgeAgent.Store;
 
-public static class StoreHostingExtensions
+internal static class StoreHostingExtensions
 {
     /// <summary>Binds the <c>Store</c> section and keeps the history: events and counts from every processed frame.</summary>
     public static IHostApplicationBuilder AddEventStore(this IHostApplicationBuilder builder)

@@ -1,7 +1,7 @@
 namespace EdgeVision.EdgeAgent.Store;
 
 /// <summary>The on-device history, section <c>Store</c>: every event and the counts over time, in SQLite.</summary>
-public sealed class StoreOptions
+internal sealed class StoreOptions
 {
     public const string SectionName = "Store";
 

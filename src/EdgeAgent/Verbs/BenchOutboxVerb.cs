@@ -13,7 +13,7 @@ namespace EdgeVision.EdgeAgent.Verbs;
 /// the round trip sits in front of the broker given by <c>--broker</c>, or of a mosquitto started for the run when
 /// none is given (Debian's /usr/sbin/mosquitto).
 /// </summary>
-public sealed class BenchOutboxVerb : IVerb
+internal sealed class BenchOutboxVerb : IVerb
 {
     private const string Mosquitto = "/usr/sbin/mosquitto";
 

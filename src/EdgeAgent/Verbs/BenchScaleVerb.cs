@@ -11,7 +11,7 @@ namespace EdgeVision.EdgeAgent.Verbs;
 /// motion gating, tracking and the agent's automatic CPU placement; prints where the CPU goes, detector runs,
 /// frames dropped before detection and capture→publish latency.
 /// </summary>
-public sealed class BenchScaleVerb : IVerb
+internal sealed class BenchScaleVerb : IVerb
 {
     public string Name => "bench-scale";
 

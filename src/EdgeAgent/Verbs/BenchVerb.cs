@@ -13,7 +13,7 @@ namespace EdgeVision.EdgeAgent.Verbs;
 /// letterbox preprocessing, decode + NMS, and managed bytes allocated per frame in steady state — for each
 /// model given, and the throughput ratio against the first.
 /// </summary>
-public sealed class BenchVerb : IVerb
+internal sealed class BenchVerb : IVerb
 {
     internal const string DefaultVideo = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
 

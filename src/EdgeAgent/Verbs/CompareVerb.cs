@@ -10,7 +10,7 @@ namespace EdgeVision.EdgeAgent.Verbs;
 /// detections on video frames: one-to-one matches of the same class at an IoU threshold, then precision,
 /// recall and F1 with the reference as truth.
 /// </summary>
-public sealed class CompareVerb : IVerb
+internal sealed class CompareVerb : IVerb
 {
     public string Name => "compare";
 

@@ -4,7 +4,7 @@ using EdgeVision.ModelTools.TfJs;
 namespace EdgeVision.EdgeAgent.Verbs;
 
 /// <summary><c>convert-tfjs</c>: a TF.js graph model (model.json + weight shards) to an ONNX file.</summary>
-public sealed class ConvertTfjsVerb : IVerb
+internal sealed class ConvertTfjsVerb : IVerb
 {
     public string Name => "convert-tfjs";
 

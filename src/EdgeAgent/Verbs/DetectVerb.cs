@@ -10,7 +10,7 @@ namespace EdgeVision.EdgeAgent.Verbs;
 /// <c>edgevision detect &lt;image|folder&gt;</c>: runs a detection model on still images and prints what it
 /// finds, as a table or as JSON, optionally writing copies with the boxes drawn.
 /// </summary>
-public sealed class DetectVerb : IVerb
+internal sealed class DetectVerb : IVerb
 {
     public const string DefaultModel = "nanodet-g-416";
 

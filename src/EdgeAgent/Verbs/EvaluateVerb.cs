@@ -12,7 +12,7 @@ namespace EdgeVision.EdgeAgent.Verbs;
 /// and each model's time per frame through the detect path, the models taking turns frame set by frame set.
 /// Prints a Markdown table.
 /// </summary>
-public sealed class EvaluateVerb : IVerb
+internal sealed class EvaluateVerb : IVerb
 {
     public string Name => "evaluate";
 

@@ -10,7 +10,7 @@ namespace EdgeVision.EdgeAgent.Verbs;
 /// the family, and installs it with a manifest in the imported-models directory so that
 /// <c>EdgeVision:Model</c> (or <c>detect --model</c>) can name it.
 /// </summary>
-public sealed class ImportModelVerb : IVerb
+internal sealed class ImportModelVerb : IVerb
 {
     public string Name => "import-model";
 

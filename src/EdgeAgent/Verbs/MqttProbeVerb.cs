@@ -8,7 +8,7 @@ namespace EdgeVision.EdgeAgent.Verbs;
 /// — same client options, same last will — publishes retained <c>online</c> and then only holds the connection.
 /// Ctrl+C stops it cleanly (retained <c>stopped</c>); killing it makes the broker publish the will <c>offline</c>.
 /// </summary>
-public sealed class MqttProbeVerb : IVerb
+internal sealed class MqttProbeVerb : IVerb
 {
     public string Name => "mqtt-probe";
 

@@ -8,7 +8,7 @@ namespace EdgeVision.EdgeAgent.Verbs;
 /// <c>profile</c>: where a model's inference time goes, per operator type, from ONNX Runtime's own profiler, on
 /// real frames, at each batch size asked for, with the agent's session settings.
 /// </summary>
-public sealed class ProfileVerb : IVerb
+internal sealed class ProfileVerb : IVerb
 {
     public string Name => "profile";
 

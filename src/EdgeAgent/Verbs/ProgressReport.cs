@@ -8,7 +8,7 @@ namespace EdgeVision.EdgeAgent.Verbs;
 /// terminal (CI logs, systemd's journal, a pipe): a plain line when a step starts, then at most one a
 /// <see cref="PlainInterval"/>, and one when the step is done, so a log shows progress without a line per frame.
 /// </summary>
-public sealed class ProgressReport(string command, TextWriter writer, bool terminal, TimeProvider time)
+internal sealed class ProgressReport(string command, TextWriter writer, bool terminal, TimeProvider time)
 {
     /// <summary>Between two plain lines of the same step.</summary>
     public static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(10);

@@ -6,7 +6,7 @@ using EdgeVision.ModelTools.Quantization;
 namespace EdgeVision.EdgeAgent.Verbs;
 
 /// <summary><c>quantize</c>: a float ONNX model to a static INT8 QDQ model, calibrated on real frames.</summary>
-public sealed class QuantizeVerb : IVerb
+internal sealed class QuantizeVerb : IVerb
 {
     public string Name => "quantize";
 

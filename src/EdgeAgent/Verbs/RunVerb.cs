@@ -20,7 +20,7 @@ namespace EdgeVision.EdgeAgent.Verbs;
 /// EDGEVISION_-prefixed environment variables (EDGEVISION_Mqtt__Host=…), then the command line
 /// (--Mqtt:Host=…); it is validated before any camera opens, and every bad key is reported (exit 2).
 /// </summary>
-public sealed class RunVerb : IVerb
+internal sealed class RunVerb : IVerb
 {
     public string Name => "run";
 

@@ -7,7 +7,7 @@ namespace EdgeVision.EdgeAgent.Verbs;
 /// A verb's arguments: positionals and <c>--name value</c> (or <c>--name=value</c>) / <c>--flag</c> options. Every
 /// option must be known to the verb; anything else is a usage error (exit 2) naming it and the known ones.
 /// </summary>
-public sealed class VerbArguments
+internal sealed class VerbArguments
 {
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
 

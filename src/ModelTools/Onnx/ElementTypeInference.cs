@@ -4,7 +4,7 @@ namespace EdgeVision.ModelTools.Onnx;
 /// The element type of every value in a graph, propagated from inputs and initializers through the ops this
 /// toolchain emits. Quantization uses it to leave integer shape arithmetic (Shape → Slice → Concat) alone.
 /// </summary>
-public static class ElementTypeInference
+internal static class ElementTypeInference
 {
     public static Dictionary<string, ElementType> Infer(OnnxGraph graph)
     {

@@ -7,7 +7,7 @@ namespace EdgeVision.ModelTools.Optimization;
 /// until they meet their inverses and cancel, folds zero Pads into convolutions and pools, folds bias
 /// Adds into convolutions, and drops Identities and dead nodes. Each pass keeps the graph's outputs exact.
 /// </summary>
-public static class GraphOptimizer
+internal static class GraphOptimizer
 {
     private static readonly HashSet<string> UnaryElementwise = new(StringComparer.Ordinal)
     {

@@ -7,7 +7,7 @@ public readonly record struct TensorRange(float Min, float Max)
 }
 
 /// <summary>A fixed-range histogram of one tensor's values over the calibration set, for percentile ranges.</summary>
-public sealed class ValueHistogram
+internal sealed class ValueHistogram
 {
     private readonly long[] _bins;
     private readonly float _min;

@@ -7,7 +7,7 @@ namespace EdgeVision.ModelTools.TfJs;
 /// (NanoDet computes its Reshape targets with SparseToDense, Where, GatherV2 and AddV2 on constants)
 /// and weight re-layouts never reach the ONNX graph.
 /// </summary>
-public static class ConstantFolder
+internal static class ConstantFolder
 {
     private static readonly HashSet<string> Foldable = new(StringComparer.Ordinal)
     {

@@ -5,13 +5,13 @@ namespace EdgeVision.ModelTools.TfJs;
 
 /// <summary>A TF tensor during conversion: either a constant known at conversion time or an ONNX value.</summary>
 /// <param name="BatchAxis">Which axis carries the batch, when known; used to keep the batch symbolic through reshapes.</param>
-public sealed record TfValue(TensorData? Constant, string? OnnxName, int? BatchAxis)
+internal sealed record TfValue(TensorData? Constant, string? OnnxName, int? BatchAxis)
 {
     public bool IsConstant => Constant is not null;
 }
 
 /// <summary>What an op mapper works with: the TF values seen so far and the ONNX graph being built.</summary>
-public sealed class ConversionContext
+internal sealed class ConversionContext
 {
     private readonly Dictionary<TfInput, TfValue> _values = new();
 

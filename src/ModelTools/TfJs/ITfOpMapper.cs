@@ -1,7 +1,7 @@
 namespace EdgeVision.ModelTools.TfJs;
 
 /// <summary>Turns one kind of TF op into ONNX nodes. One small mapper per op family, registered in <see cref="TfOpMappers"/>.</summary>
-public interface ITfOpMapper
+internal interface ITfOpMapper
 {
     /// <summary>The TF op names this mapper handles.</summary>
     IReadOnlyList<string> Ops { get; }

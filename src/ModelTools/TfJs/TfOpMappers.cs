@@ -3,7 +3,7 @@ using EdgeVision.ModelTools.TfJs.Mappers;
 namespace EdgeVision.ModelTools.TfJs;
 
 /// <summary>The registry of op mappers: TF op name → mapper. Adding an op is adding one mapper here.</summary>
-public static class TfOpMappers
+internal static class TfOpMappers
 {
     private static readonly ITfOpMapper[] All =
     [

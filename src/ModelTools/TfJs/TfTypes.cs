@@ -3,7 +3,7 @@ using EdgeVision.ModelTools.Onnx;
 namespace EdgeVision.ModelTools.TfJs;
 
 /// <summary>TF data type names (DT_FLOAT, ...) to ONNX element types.</summary>
-public static class TfTypes
+internal static class TfTypes
 {
     public static ElementType ToElementType(string? tfType, TfNode node) => tfType switch
     {

@@ -10,7 +10,7 @@ namespace EdgeVision.ModelTools.TfJs;
 /// order. Handles float32/int32/bool weights and the converter's quantized forms (float16; uint8/uint16 affine
 /// with scale and min).
 /// </summary>
-public static class TfjsWeightReader
+internal static class TfjsWeightReader
 {
     public static Dictionary<string, TensorData> Read(JsonElement manifest, string baseDirectory)
     {

@@ -11,7 +11,7 @@ namespace EdgeVision.ModelTools.Wrappers;
 /// Optionally it takes YOLO-style input (RGB, 0–1) and turns it into what NanoDet expects (BGR, mean/std) first.
 /// A tool to prove the YOLO decoders on a real network's detections; the wrappers are not shipped as models.
 /// </summary>
-public static class YoloLayoutWrapper
+internal static class YoloLayoutWrapper
 {
     public const string OutputName = "output0";
 
@@ -225,4 +225,4 @@ public static class YoloLayoutWrapper
 }
 
 /// <summary>The end-to-end wrapper's rows and the NMS it runs: the detector's IoU, and a score floor below any threshold it uses (boxes under the floor cannot change what NMS keeps above it).</summary>
-public sealed record EndToEndOptions(int Rows = 100, float IouThreshold = 0.6f, float ScoreThreshold = 0.2f);
+internal sealed record EndToEndOptions(int Rows = 100, float IouThreshold = 0.6f, float ScoreThreshold = 0.2f);

@@ -15,7 +15,7 @@ namespace EdgeVision.Pipeline.Analytics;
 /// pedestrian far away and one near the camera are filtered alike. The geometric mean rather than the
 /// height keeps wide objects (cars) and tall ones (people) on one footing.
 /// </remarks>
-public sealed class BoxKalmanFilter
+internal sealed class BoxKalmanFilter
 {
     /// <summary>
     /// Standard deviation of a detector box edge, as a fraction of the box size: NanoDet-class detectors move

@@ -1,7 +1,7 @@
 namespace EdgeVision.Pipeline.Analytics;
 
 /// <summary>Which captioner writes event captions, chosen by a type key as each pipeline stage's plugins are.</summary>
-public sealed class CaptionerOptions
+internal sealed class CaptionerOptions
 {
     /// <summary>Sentences from fixed templates over the event's facts: <see cref="TemplateCaptioner"/>.</summary>
     public const string TemplateType = "template";

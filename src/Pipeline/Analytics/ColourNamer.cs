@@ -24,7 +24,7 @@ namespace EdgeVision.Pipeline.Analytics;
 /// to the grey pavement between the legs.
 /// </para>
 /// </remarks>
-public sealed class ColourNamer
+internal sealed class ColourNamer
 {
     /// <summary>Fraction of the box's width cut from each side of a person: arms, and the background beside the torso.</summary>
     private const float PersonInset = 0.2f;

@@ -11,7 +11,7 @@ namespace EdgeVision.Pipeline.Analytics;
 /// frame from the same state the events describe, so replaying the events gives the same counts.
 /// Per-frame work does not allocate unless something is emitted or a track appears.
 /// </remarks>
-public sealed class EventBuilder
+internal sealed class EventBuilder
 {
     private readonly string _camera;
     private readonly CameraAnalyticsOptions _options;

@@ -6,7 +6,7 @@ namespace EdgeVision.Pipeline.Analytics;
 /// only grow, so a tracker solving a few small problems per frame allocates nothing once warmed up.
 /// An instance is not thread-safe.
 /// </summary>
-public sealed class HungarianAssignment
+internal sealed class HungarianAssignment
 {
     private double[] _rowPotential = new double[8];
     private double[] _columnPotential = new double[8];

@@ -5,7 +5,7 @@ namespace EdgeVision.Pipeline.Analytics;
 /// served elsewhere (a vision-language model behind an HTTP endpoint, given <see cref="CaptionFacts.SnapshotJpeg"/>);
 /// the built-in <see cref="TemplateCaptioner"/> completes synchronously.
 /// </summary>
-public interface ICaptioner
+internal interface ICaptioner
 {
     /// <summary>One sentence about the event, or null when this captioner has nothing to say (e.g. its model is unreachable).</summary>
     ValueTask<string?> CaptionAsync(CaptionFacts facts, CancellationToken ct);

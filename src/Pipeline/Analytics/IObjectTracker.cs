@@ -3,7 +3,7 @@ using EdgeVision.Models;
 namespace EdgeVision.Pipeline.Analytics;
 
 /// <summary>Turns one camera's detections, frame by frame, into tracks with stable ids.</summary>
-public interface IObjectTracker
+internal interface IObjectTracker
 {
     /// <summary>
     /// Advances the tracks to <paramref name="timestamp"/> and associates <paramref name="detections"/> with

@@ -8,7 +8,7 @@ namespace EdgeVision.Pipeline.Analytics;
 /// The irregular forms cover the 80 COCO labels; any other label takes the regular rules on its last word
 /// (bus → buses, wine glass → wine glasses, strawberry → strawberries, everything else + s).
 /// </remarks>
-public sealed record LabelNoun(string Singular, string Plural, string? MeasureSingular = null, string? MeasurePlural = null)
+internal sealed record LabelNoun(string Singular, string Plural, string? MeasureSingular = null, string? MeasurePlural = null)
 {
     private static readonly Dictionary<string, LabelNoun> Irregular = new(StringComparer.Ordinal)
     {

@@ -1,4 +1,4 @@
 namespace EdgeVision.Pipeline.Analytics;
 
 /// <summary>A counted crossing of line <paramref name="Line"/> (an index into <see cref="LineCounter"/>'s lines).</summary>
-public readonly record struct LineHit(int Line, CrossingDirection Direction);
+internal readonly record struct LineHit(int Line, CrossingDirection Direction);

@@ -1,7 +1,7 @@
 namespace EdgeVision.Pipeline.Analytics;
 
 /// <summary>One track's position relative to each line of its camera, indexed like <see cref="LineCounter"/>'s lines.</summary>
-public sealed class LinePassage
+internal sealed class LinePassage
 {
     /// <summary>-1 left of A→B, +1 right, 0 not yet known (first seen within the band around the line).</summary>
     internal readonly sbyte[] Side;

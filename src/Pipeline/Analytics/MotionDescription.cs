@@ -5,7 +5,7 @@ namespace EdgeVision.Pipeline.Analytics;
 /// moves about 0.8 heights per second whatever their size on the image, so one set of thresholds serves every
 /// camera and distance.
 /// </summary>
-public static class MotionDescription
+internal static class MotionDescription
 {
     /// <summary>Below this (heights/s) an object counts as not moving: tracker velocity noise on a still box stays under it.</summary>
     public const float StationaryBelow = 0.1f;

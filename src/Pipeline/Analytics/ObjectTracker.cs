@@ -15,7 +15,7 @@ namespace EdgeVision.Pipeline.Analytics;
 /// new object); its working buffers grow to the busiest frame seen and are reused. Not thread-safe: one
 /// camera's frames arrive in order on one stage.
 /// </remarks>
-public sealed class ObjectTracker : IObjectTracker
+internal sealed class ObjectTracker : IObjectTracker
 {
     // Above every gate: IoU costs lie in [0, 1].
     private const float NeverCost = 2f;

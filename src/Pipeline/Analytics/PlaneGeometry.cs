@@ -4,7 +4,7 @@ namespace EdgeVision.Pipeline.Analytics;
 /// Point, segment and polygon tests in image coordinates. Products are taken in double so that pixel
 /// coordinates of a 4K frame keep their exactness when multiplied.
 /// </summary>
-public static class PlaneGeometry
+internal static class PlaneGeometry
 {
     /// <summary>
     /// Twice the signed area of the triangle (a, b, p). With y pointing down, the value is negative when p lies to

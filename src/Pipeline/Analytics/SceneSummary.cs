@@ -4,7 +4,7 @@ namespace EdgeVision.Pipeline.Analytics;
 /// <param name="InView">Objects in view by label.</param>
 /// <param name="Zones">For each zone, objects inside by label (every zone is listed, empty ones too).</param>
 /// <param name="Crossings">For each line, crossings since start by direction.</param>
-public sealed record SceneSummary(
+internal sealed record SceneSummary(
     string Camera,
     DateTimeOffset At,
     IReadOnlyDictionary<string, int> InView,

@@ -9,7 +9,7 @@ namespace EdgeVision.Pipeline.Analytics;
 /// can; the same facts always give the same sentence. Numbers are written as digits; one object of an event
 /// takes "a"/"an".
 /// </summary>
-public sealed class TemplateCaptioner : ICaptioner
+internal sealed class TemplateCaptioner : ICaptioner
 {
     private const string PersonLabel = "person";
 

@@ -65,7 +65,7 @@ public sealed record TrackSnapshot(
 /// or coasting) and the ids of tracks that ended on this frame.
 /// </summary>
 /// <param name="Timestamp">Monotonic time of the frame within its camera's stream.</param>
-public sealed record TrackingFrame(
+internal sealed record TrackingFrame(
     string Camera,
     long Sequence,
     DateTimeOffset CapturedAt,

@@ -2,7 +2,7 @@ namespace EdgeVision.Pipeline.Analytics;
 
 /// <summary>What a frame confirmed about a track's zones.</summary>
 [Flags]
-public enum ZoneChange
+internal enum ZoneChange
 {
     None = 0,
     Entered = 1,

@@ -1,7 +1,7 @@
 namespace EdgeVision.Pipeline.Analytics;
 
 /// <summary>One track's standing in each zone of its camera, indexed like <see cref="ZoneTracker"/>'s zones.</summary>
-public sealed class ZoneMembership
+internal sealed class ZoneMembership
 {
     internal readonly bool[] Inside;
     internal readonly bool[] Entered;

@@ -4,7 +4,7 @@ using OpenCvSharp;
 namespace EdgeVision.Pipeline.Motion;
 
 /// <summary>How a frame goes to the detector.</summary>
-public enum GateDecision
+internal enum GateDecision
 {
     /// <summary>Not at all: nothing moved and nothing followed needs looking at.</summary>
     Skip,
@@ -17,7 +17,7 @@ public enum GateDecision
 }
 
 /// <summary>Why the detector runs on a frame.</summary>
-public enum DetectReason
+internal enum DetectReason
 {
     None,
 
@@ -42,7 +42,7 @@ public enum DetectReason
 /// letterbox would shrink below the least scale, say where: regions around motion and those objects, or a sweep
 /// of the whole frame on the first frame and at each keep-alive. Not thread-safe: one camera's frames, in order.
 /// </summary>
-public sealed class DetectionGate
+internal sealed class DetectionGate
 {
     private readonly MotionOptions _options;
     private readonly MotionDetector? _motion;

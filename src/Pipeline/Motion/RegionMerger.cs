@@ -11,7 +11,7 @@ namespace EdgeVision.Pipeline.Motion;
 /// one box per object: by IoU, and a box lying mostly inside a better one of its class is its duplicate.
 /// Not thread-safe: one inference stage owns it.
 /// </summary>
-public sealed class RegionMerger
+internal sealed class RegionMerger
 {
     // Within this many model pixels of a region's edge, a box counts as cut by it.
     private const float EdgeMarginNetworkPixels = 3f;

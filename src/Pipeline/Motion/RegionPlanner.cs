@@ -9,7 +9,7 @@ namespace EdgeVision.Pipeline.Motion;
 /// no more pixels than two; a cluster too large for one crop is tiled; when the crops would outnumber those of a
 /// sweep of the whole frame, the sweep is used instead. Not thread-safe (its working lists are reused).
 /// </summary>
-public sealed class RegionPlanner
+internal sealed class RegionPlanner
 {
     // Share of a tile's side that neighbouring sweep tiles overlap by, so an object on a seam is whole in one of them.
     private const double SweepOverlap = 0.25;

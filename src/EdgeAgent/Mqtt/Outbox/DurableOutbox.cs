@@ -18,7 +18,7 @@ namespace EdgeVision.EdgeAgent.Mqtt.Outbox;
 /// The cursor is written (temporary file, then rename) without fsync: after a power cut it may lag behind, which
 /// only sends some delivered messages again — subscribers de-duplicate, delivery is at least once.
 /// </remarks>
-public sealed class DurableOutbox : IDisposable
+internal sealed class DurableOutbox : IDisposable
 {
     private const string SegmentExtension = ".log";
     private const string CursorFile = "acked";

@@ -14,7 +14,7 @@ namespace EdgeVision.EdgeAgent.Mqtt.Outbox;
 /// (subscribers de-duplicate). It also watches for a stalled connection: connected, messages in flight, and no
 /// publish completing for <see cref="MqttOptions.PublishStallTimeout"/> — then it asks the connection to reconnect.
 /// </summary>
-public sealed class OutboxDelivery : IAsyncDisposable
+internal sealed class OutboxDelivery : IAsyncDisposable
 {
     /// <summary>How often expired messages are dropped while the broker is away, and how often the watchdog looks.</summary>
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);

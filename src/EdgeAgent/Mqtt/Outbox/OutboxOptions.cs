@@ -4,7 +4,7 @@ namespace EdgeVision.EdgeAgent.Mqtt.Outbox;
 /// Bounds of the durable outbox (configuration section <c>Mqtt:Outbox</c>). Within them no QoS 1 message is lost
 /// across broker outages and agent crashes; past them the oldest messages are dropped and counted.
 /// </summary>
-public sealed class OutboxOptions
+internal sealed class OutboxOptions
 {
     /// <summary>Where the log lives; empty: <c>&lt;state directory&gt;/outbox/&lt;client id&gt;</c>.</summary>
     public string Directory { get; set; } = string.Empty;

@@ -1,7 +1,7 @@
 namespace EdgeVision.EdgeAgent.Mqtt.Outbox;
 
 /// <summary>Checks <see cref="OutboxOptions"/>; part of <see cref="MqttOptionsValidator"/>, which reports every bad key at once.</summary>
-public static class OutboxOptionsValidator
+internal static class OutboxOptionsValidator
 {
     /// <summary>Smallest byte bound: room for a few events, so a typo such as 64 (meant as MB) is caught.</summary>
     public const long MinBytes = 64 * 1024;

@@ -4,7 +4,7 @@ namespace EdgeVision.EdgeAgent.Mqtt.Outbox;
 /// <param name="Id">Position in the log: one more than the message accepted before it, across restarts.</param>
 /// <param name="AcceptedAt">When it was written and flushed; its age counts from here.</param>
 /// <param name="EncodedBytes">Bytes it takes in the log, header included: what counts against the byte bound.</param>
-public sealed record OutboxRecord(long Id, DateTimeOffset AcceptedAt, string Topic, bool Retain, ReadOnlyMemory<byte> Payload, int EncodedBytes);
+internal sealed record OutboxRecord(long Id, DateTimeOffset AcceptedAt, string Topic, bool Retain, ReadOnlyMemory<byte> Payload, int EncodedBytes);
 
 /// <summary>What the outbox has done since it was opened; part of every stats message.</summary>
 /// <param name="Pending">Messages waiting for a PUBACK (including those recovered from an earlier run).</param>
@@ -18,7 +18,7 @@ public sealed record OutboxRecord(long Id, DateTimeOffset AcceptedAt, string Top
 /// <param name="Unsaved">Messages that could not be written to disk (full or failing); kept in memory only and delivered if the agent lives.</param>
 /// <param name="InFlight">Publishes sent and waiting for their PUBACK right now (delivery's, not the log's).</param>
 /// <param name="MaxInFlightSeen">The most that were in flight at once since the start: at most <see cref="OutboxOptions.MaxInFlight"/>.</param>
-public sealed record OutboxCounters(
+internal sealed record OutboxCounters(
     long Pending,
     long PendingBytes,
     long Accepted,

@@ -1,7 +1,7 @@
 namespace EdgeVision.ModelTools.TfJs.Mappers;
 
 /// <summary>Element-wise activations: Relu, Relu6, LeakyRelu, Elu, Sigmoid, Tanh.</summary>
-public sealed class ActivationMapper : ITfOpMapper
+internal sealed class ActivationMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh"];
 
@@ -13,7 +13,7 @@ public sealed class ActivationMapper : ITfOpMapper
 }
 
 /// <summary>Prelu: x for x ≥ 0, slope·x otherwise (slope broadcast over the channels).</summary>
-public sealed class PreluMapper : ITfOpMapper
+internal sealed class PreluMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["Prelu"];
 
@@ -25,7 +25,7 @@ public sealed class PreluMapper : ITfOpMapper
 }
 
 /// <summary>Identity and its kin pass their input through without an ONNX node.</summary>
-public sealed class IdentityMapper : ITfOpMapper
+internal sealed class IdentityMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["Identity", "StopGradient", "NoOp"];
 
@@ -33,7 +33,7 @@ public sealed class IdentityMapper : ITfOpMapper
 }
 
 /// <summary>Unary math: Exp, Neg, Sqrt, Rsqrt, Square, Abs, Softmax (last axis).</summary>
-public sealed class UnaryMathMapper : ITfOpMapper
+internal sealed class UnaryMathMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["Exp", "Neg", "Sqrt", "Rsqrt", "Square", "Abs", "Softmax"];
 

@@ -102,7 +102,7 @@ internal static class ConvolutionEmitter
 }
 
 /// <summary>Conv2D: a plain 2-D convolution.</summary>
-public sealed class Conv2DMapper : ITfOpMapper
+internal sealed class Conv2DMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["Conv2D"];
 
@@ -111,7 +111,7 @@ public sealed class Conv2DMapper : ITfOpMapper
 }
 
 /// <summary>_FusedConv2D: convolution + BiasAdd + optional activation, as TF.js's converter fuses them.</summary>
-public sealed class FusedConv2DMapper : ITfOpMapper
+internal sealed class FusedConv2DMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["_FusedConv2D"];
 
@@ -123,7 +123,7 @@ public sealed class FusedConv2DMapper : ITfOpMapper
 }
 
 /// <summary>DepthwiseConv2dNative and its fused form FusedDepthwiseConv2dNative.</summary>
-public sealed class DepthwiseConvMapper : ITfOpMapper
+internal sealed class DepthwiseConvMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["DepthwiseConv2dNative", "FusedDepthwiseConv2dNative"];
 

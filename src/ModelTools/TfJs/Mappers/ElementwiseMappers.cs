@@ -3,7 +3,7 @@ using EdgeVision.ModelTools.Onnx;
 namespace EdgeVision.ModelTools.TfJs.Mappers;
 
 /// <summary>Binary element-wise ops with NumPy broadcasting, the same in TF and ONNX.</summary>
-public sealed class BinaryElementwiseMapper : ITfOpMapper
+internal sealed class BinaryElementwiseMapper : ITfOpMapper
 {
     private static readonly Dictionary<string, string> OnnxOps = new(StringComparer.Ordinal)
     {
@@ -45,7 +45,7 @@ public sealed class BinaryElementwiseMapper : ITfOpMapper
 }
 
 /// <summary>BiasAdd: adds a per-channel bias on the channel axis of the node's data format.</summary>
-public sealed class BiasAddMapper : ITfOpMapper
+internal sealed class BiasAddMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["BiasAdd"];
 
@@ -71,7 +71,7 @@ public sealed class BiasAddMapper : ITfOpMapper
 }
 
 /// <summary>Cast of a tensor computed at run time.</summary>
-public sealed class CastMapper : ITfOpMapper
+internal sealed class CastMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["Cast"];
 
@@ -86,7 +86,7 @@ public sealed class CastMapper : ITfOpMapper
 /// FloorDiv and FloorMod: division rounded towards −∞ and the remainder with the divisor's sign. For integers
 /// ONNX's Mod (fmod 0) is that remainder and the quotient is (a − mod) / b, exact; for floats both come from Floor.
 /// </summary>
-public sealed class FloorDivisionMapper : ITfOpMapper
+internal sealed class FloorDivisionMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["FloorDiv", "FloorMod"];
 
@@ -112,7 +112,7 @@ public sealed class FloorDivisionMapper : ITfOpMapper
 }
 
 /// <summary>Comparisons: Equal, NotEqual, Greater, GreaterEqual, Less, LessEqual; a boolean tensor.</summary>
-public sealed class ComparisonMapper : ITfOpMapper
+internal sealed class ComparisonMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "LessEqual"];
 

@@ -6,7 +6,7 @@ namespace EdgeVision.ModelTools.TfJs.Mappers;
 /// TopKV2: the k largest values along the last axis and their positions, largest first. ONNX's TopK gives the
 /// lower index first among equal values, as TF does; its int64 indices are cast to TF's int32.
 /// </summary>
-public sealed class TopKMapper : ITfOpMapper
+internal sealed class TopKMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["TopKV2"];
 
@@ -33,7 +33,7 @@ public sealed class TopKMapper : ITfOpMapper
 }
 
 /// <summary>GatherV2 with a constant axis and no batch dimensions: ONNX Gather.</summary>
-public sealed class GatherMapper : ITfOpMapper
+internal sealed class GatherMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["GatherV2"];
 
@@ -54,7 +54,7 @@ public sealed class GatherMapper : ITfOpMapper
 /// StridedSlice with constant begin, end and strides, and begin, end and shrink-axis masks: an ONNX Slice over the
 /// listed axes, then a Squeeze of the shrunk ones. Ellipsis and new-axis masks are refused.
 /// </summary>
-public sealed class StridedSliceMapper : ITfOpMapper
+internal sealed class StridedSliceMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["StridedSlice"];
 

@@ -3,7 +3,7 @@ using EdgeVision.ModelTools.Onnx;
 namespace EdgeVision.ModelTools.TfJs.Mappers;
 
 /// <summary>Pad, PadV2 (with a constant value) and MirrorPad (REFLECT).</summary>
-public sealed class PadMapper : ITfOpMapper
+internal sealed class PadMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["Pad", "PadV2", "MirrorPad"];
 

@@ -1,7 +1,7 @@
 namespace EdgeVision.ModelTools.TfJs.Mappers;
 
 /// <summary>MaxPool and AvgPool (2-D).</summary>
-public sealed class PoolingMapper : ITfOpMapper
+internal sealed class PoolingMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["MaxPool", "AvgPool"];
 

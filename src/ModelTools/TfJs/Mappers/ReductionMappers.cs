@@ -3,7 +3,7 @@ using EdgeVision.ModelTools.Onnx;
 namespace EdgeVision.ModelTools.TfJs.Mappers;
 
 /// <summary>Mean, Sum, Max, Min, Prod over constant axes.</summary>
-public sealed class ReductionMapper : ITfOpMapper
+internal sealed class ReductionMapper : ITfOpMapper
 {
     private static readonly Dictionary<string, string> OnnxOps = new(StringComparer.Ordinal)
     {

@@ -3,7 +3,7 @@ using EdgeVision.ModelTools.Onnx;
 namespace EdgeVision.ModelTools.TfJs.Mappers;
 
 /// <summary>ResizeBilinear and ResizeNearestNeighbor (NHWC, target size [h, w]).</summary>
-public sealed class ResizeMapper : ITfOpMapper
+internal sealed class ResizeMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["ResizeBilinear", "ResizeNearestNeighbor"];
 

@@ -7,7 +7,7 @@ namespace EdgeVision.ModelTools.TfJs.Mappers;
 /// (NanoDet: [1,44,-1]); when the reshaped tensor's first axis is the batch, the 1 becomes ONNX's 0
 /// ("copy this dimension"), so a batch of 4 comes out as [4,…] and not folded into [1,4·N,…].
 /// </summary>
-public sealed class ReshapeMapper : ITfOpMapper
+internal sealed class ReshapeMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["Reshape"];
 
@@ -31,7 +31,7 @@ public sealed class ReshapeMapper : ITfOpMapper
 }
 
 /// <summary>Transpose with a constant permutation.</summary>
-public sealed class TransposeMapper : ITfOpMapper
+internal sealed class TransposeMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["Transpose"];
 
@@ -45,7 +45,7 @@ public sealed class TransposeMapper : ITfOpMapper
 }
 
 /// <summary>ConcatV2: N tensors and a constant axis as the last input.</summary>
-public sealed class ConcatMapper : ITfOpMapper
+internal sealed class ConcatMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["ConcatV2"];
 
@@ -60,7 +60,7 @@ public sealed class ConcatMapper : ITfOpMapper
 }
 
 /// <summary>SplitV (explicit sizes) and Split (equal parts).</summary>
-public sealed class SplitMapper : ITfOpMapper
+internal sealed class SplitMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["SplitV", "Split"];
 
@@ -97,7 +97,7 @@ public sealed class SplitMapper : ITfOpMapper
 }
 
 /// <summary>Squeeze (squeeze_dims attribute) and ExpandDims (constant axis).</summary>
-public sealed class SqueezeMapper : ITfOpMapper
+internal sealed class SqueezeMapper : ITfOpMapper
 {
     public IReadOnlyList<string> Ops { get; } = ["Squeeze", "ExpandDims"];
 
