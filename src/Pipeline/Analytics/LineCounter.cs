@@ -12,7 +12,7 @@ namespace EdgeVision.Pipeline.Analytics;
 /// who walks in and back out counts one "in" and one "out", while feet jittering on the line, or pacing back and
 /// forth across it, never count more than that.
 /// </remarks>
-public sealed class LineCounter
+internal sealed class LineCounter
 {
     private const float MinMarginPixels = 2;
 
@@ -25,8 +25,7 @@ public sealed class LineCounter
     private readonly ImagePoint[] _end;
     private readonly ObjectFilter[] _filters;
     private readonly float _marginFraction;
-    private int _width = -1;
-    private int _height = -1;
+    private AppliedFrameSize _size;
 
     public LineCounter(IReadOnlyList<LineOptions> lines, float marginFraction = 0.1f)
     {
@@ -57,13 +56,11 @@ public sealed class LineCounter
 
     public void SetFrameSize(int width, int height)
     {
-        if (width == _width && height == _height)
+        if (!_size.Changes(width, height))
         {
             return;
         }
 
-        _width = width;
-        _height = height;
         for (var i = 0; i < _names.Length; i++)
         {
             _start[i] = RegionCoordinates.ToPixels(_a[i], _normalized[i], width, height);

@@ -5,7 +5,7 @@ namespace EdgeVision.Pipeline.Analytics;
 /// a change of membership needs <c>enterFrames</c> (or <c>leaveFrames</c>) consecutive frames that agree, and is
 /// dated from the first of them, so dwell times do not include the confirmation delay.
 /// </summary>
-public sealed class ZoneTracker
+internal sealed class ZoneTracker
 {
     private readonly string[] _names;
     private readonly float[][][] _points;
@@ -14,8 +14,7 @@ public sealed class ZoneTracker
     private readonly ObjectFilter[] _filters;
     private readonly int _enterFrames;
     private readonly int _leaveFrames;
-    private int _width = -1;
-    private int _height = -1;
+    private AppliedFrameSize _size;
 
     public ZoneTracker(IReadOnlyList<ZoneOptions> zones, int enterFrames = 3, int leaveFrames = 3)
     {
@@ -46,13 +45,11 @@ public sealed class ZoneTracker
     /// <summary>Scales normalised outlines and fractional areas to the frame; cheap when the size is unchanged.</summary>
     public void SetFrameSize(int width, int height)
     {
-        if (width == _width && height == _height)
+        if (!_size.Changes(width, height))
         {
             return;
         }
 
-        _width = width;
-        _height = height;
         for (var i = 0; i < _names.Length; i++)
         {
             for (var p = 0; p < _points[i].Length; p++)
