@@ -1,5 +1,6 @@
 using EdgeVision.EdgeAgent.Verbs;
 using EdgeVision.Models;
+using EdgeVision.ModelTools;
 using EdgeVision.Pipeline;
 
 namespace EdgeVision.EdgeAgent;
@@ -22,6 +23,18 @@ internal static class CommandLine
         new CompareVerb(),
         new EvaluateVerb(),
         new MqttProbeVerb(),
+    };
+
+    /// <summary>
+    /// The exit code of an error in what the command was given, shown as one line; null for anything else (a
+    /// fault, shown with its type). 2 for usage and configuration, 1 for a model or a tool's input that cannot be used.
+    /// </summary>
+    public static int? ExitCodeOf(Exception exception) => exception switch
+    {
+        UserFacingException e => e.ExitCode,
+        DetectorOptionsException => 2,
+        ModelException or ToolInputException => 1,
+        _ => null,
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? error = null)
@@ -47,10 +60,10 @@ internal static class CommandLine
         {
             return await verb.RunAsync(args[1..], cts.Token).ConfigureAwait(false);
         }
-        catch (UserFacingException ex)
+        catch (Exception ex) when (ExitCodeOf(ex) is { } code)
         {
             error.WriteLine($"error: {SourceRedaction.Scrub(ex.Message)}");
-            return ex.ExitCode;
+            return code;
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {

@@ -18,7 +18,7 @@ internal static class DetectionDecoderFactory
                 model.Labels),
             DecoderSpec.YoloV5 => new YoloV5Decoder(Predictions(manifest), decoder.Boxes ?? YoloBoxes(manifest, anchors: 3), model.Labels),
             DecoderSpec.YoloV8 => new YoloV8Decoder(Predictions(manifest), decoder.Boxes ?? YoloBoxes(manifest, anchors: 1), model.Labels),
-            DecoderSpec.EndToEnd => new EndToEndDecoder(Predictions(manifest), decoder.Boxes ?? throw new UserFacingException($"model {manifest.Name}: decoder.boxes (the K of the [N, K, 6] output) is required for the e2e family"), model.Labels),
+            DecoderSpec.EndToEnd => new EndToEndDecoder(Predictions(manifest), decoder.Boxes ?? throw new ModelException($"model {manifest.Name}: decoder.boxes (the K of the [N, K, 6] output) is required for the e2e family"), model.Labels),
             DecoderSpec.CenterNet => new CenterNetDecoder(
                 manifest.Input!.Width!.Value,
                 manifest.Input.Height!.Value,
@@ -27,7 +27,7 @@ internal static class DetectionDecoderFactory
                 decoder.Outputs[0].Boxes!,
                 decoder.Boxes ?? 100,
                 model.Labels),
-            _ => throw new UserFacingException(
+            _ => throw new ModelException(
                 $"model {manifest.Name}: unknown decoder family '{decoder.Family}' (known: {string.Join(", ", DecoderSpec.KnownFamilies)})"),
         };
     }
@@ -35,7 +35,7 @@ internal static class DetectionDecoderFactory
     private static string Predictions(ModelManifest manifest) =>
         manifest.Decoder!.Outputs is [{ Predictions: { Length: > 0 } name }]
             ? name
-            : throw new UserFacingException($"model {manifest.Name}: the {manifest.Decoder.Family} family reads one output: give decoder.outputs as [{{\"predictions\": \"<output name>\"}}]");
+            : throw new ModelException($"model {manifest.Name}: the {manifest.Decoder.Family} family reads one output: give decoder.outputs as [{{\"predictions\": \"<output name>\"}}]");
 
     /// <summary>Rows of a YOLO head over strides 8, 16 and 32 (or the manifest's) for the input size.</summary>
     private static int YoloBoxes(ModelManifest manifest, int anchors)

@@ -52,7 +52,7 @@ internal static partial class ExecutionProviderSelection
                 }
                 catch (OnnxRuntimeException ex)
                 {
-                    throw new UserFacingException($"model file {modelPath} cannot be loaded by ONNX Runtime: {OneLine(ex.Message)}", 1, ex);
+                    throw new ModelException($"model file {modelPath} cannot be loaded by ONNX Runtime: {OneLine(ex.Message)}", ex);
                 }
             }
             finally
@@ -137,7 +137,7 @@ internal static partial class ExecutionProviderSelection
             }
         }
 
-        return first ?? throw new UserFacingException(
+        return first ?? throw new DetectorOptionsException(
             $"none of the execution providers {string.Join(", ", options.ExecutionProviders)} can run on this machine; add {ExecutionProvider.Cpu} to fall back to the processor");
     }
 

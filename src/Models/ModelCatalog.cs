@@ -5,7 +5,7 @@ namespace EdgeVision.Models;
 /// <summary>
 /// Finds and loads models: a bare name such as <c>nanodet-g-416</c> is looked up as <c>models/NAME.json</c>
 /// in each search root and its parents; anything ending in .json is taken as the path of a manifest.
-/// Every failure is a <see cref="UserFacingException"/> with a one-line message naming the file.
+/// Every failure is a <see cref="ModelException"/> with a one-line message naming the file.
 /// </summary>
 public sealed class ModelCatalog
 {
@@ -37,12 +37,12 @@ public sealed class ModelCatalog
             var path = Path.GetFullPath(nameOrPath);
             return System.IO.File.Exists(path)
                 ? path
-                : throw new UserFacingException($"model manifest not found: {path}");
+                : throw new ModelException($"model manifest not found: {path}");
         }
 
         if (nameOrPath.IndexOfAny(['/', '\\']) >= 0)
         {
-            throw new UserFacingException($"model '{nameOrPath}' is neither a model name nor a .json manifest path");
+            throw new ModelException($"model '{nameOrPath}' is neither a model name nor a .json manifest path");
         }
 
         if (_userDirectory is not null && System.IO.File.Exists(Path.Combine(_userDirectory, nameOrPath + ".json")))
@@ -62,7 +62,7 @@ public sealed class ModelCatalog
             }
         }
 
-        throw new UserFacingException(
+        throw new ModelException(
             $"model '{nameOrPath}' not found: no {ModelsDirectoryName}/{nameOrPath}.json in {string.Join(" or ", _searchRoots)} or their parents{(_userDirectory is null ? string.Empty : $", nor {nameOrPath}.json in {_userDirectory}")}");
     }
 
@@ -83,7 +83,7 @@ public sealed class ModelCatalog
             .ToArray();
         if (labels.Length == 0)
         {
-            throw new UserFacingException($"labels file {labelsPath} has no labels");
+            throw new ModelException($"labels file {labelsPath} has no labels");
         }
 
         var modelPath = Path.GetFullPath(Path.Combine(directory, manifest.File!));
@@ -97,7 +97,7 @@ public sealed class ModelCatalog
         var manifest = ModelManifest.Parse(ReadText(manifestPath, "model manifest"), manifestPath);
         var errors = manifest.Validate();
         return errors.Count > 0
-            ? throw new UserFacingException($"model manifest {manifestPath} is invalid: {string.Join("; ", errors)}")
+            ? throw new ModelException($"model manifest {manifestPath} is invalid: {string.Join("; ", errors)}")
             : manifest;
     }
 
@@ -112,7 +112,7 @@ public sealed class ModelCatalog
     {
         if (!System.IO.File.Exists(modelPath))
         {
-            throw new UserFacingException($"model file not found: {modelPath}");
+            throw new ModelException($"model file not found: {modelPath}");
         }
 
         string actual;
@@ -122,16 +122,16 @@ public sealed class ModelCatalog
         }
         catch (IOException ex)
         {
-            throw new UserFacingException($"model file {modelPath} cannot be read: {ex.Message}", 1, ex);
+            throw new ModelException($"model file {modelPath} cannot be read: {ex.Message}", ex);
         }
         catch (UnauthorizedAccessException ex)
         {
-            throw new UserFacingException($"model file {modelPath} cannot be read: {ex.Message}", 1, ex);
+            throw new ModelException($"model file {modelPath} cannot be read: {ex.Message}", ex);
         }
 
         if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
         {
-            throw new UserFacingException(
+            throw new ModelException(
                 $"model file {modelPath} does not match its manifest: sha256 expected {expected.ToLowerInvariant()}, actual {actual}");
         }
     }
@@ -144,19 +144,19 @@ public sealed class ModelCatalog
         }
         catch (FileNotFoundException ex)
         {
-            throw new UserFacingException($"{what} not found: {path}", 1, ex);
+            throw new ModelException($"{what} not found: {path}", ex);
         }
         catch (DirectoryNotFoundException ex)
         {
-            throw new UserFacingException($"{what} not found: {path}", 1, ex);
+            throw new ModelException($"{what} not found: {path}", ex);
         }
         catch (IOException ex)
         {
-            throw new UserFacingException($"{what} {path} cannot be read: {ex.Message}", 1, ex);
+            throw new ModelException($"{what} {path} cannot be read: {ex.Message}", ex);
         }
         catch (UnauthorizedAccessException ex)
         {
-            throw new UserFacingException($"{what} {path} cannot be read: {ex.Message}", 1, ex);
+            throw new ModelException($"{what} {path} cannot be read: {ex.Message}", ex);
         }
     }
 }

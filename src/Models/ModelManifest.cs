@@ -52,13 +52,13 @@ public sealed class ModelManifest
         try
         {
             return JsonSerializer.Deserialize<ModelManifest>(json, SerializerOptions)
-                ?? throw new UserFacingException($"model manifest {sourceName}: the file holds null, not an object");
+                ?? throw new ModelException($"model manifest {sourceName}: the file holds null, not an object");
         }
         catch (JsonException ex)
         {
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "the document" : $"field '{ex.Path.TrimStart('$', '.')}'";
-            throw new UserFacingException(
-                $"model manifest {sourceName}: invalid JSON at line {ex.LineNumber + 1}: {field} is malformed or has the wrong type", 1, ex);
+            throw new ModelException(
+                $"model manifest {sourceName}: invalid JSON at line {ex.LineNumber + 1}: {field} is malformed or has the wrong type", ex);
         }
     }
 

@@ -122,7 +122,7 @@ public sealed partial class OnnxDetector : IDisposable
         var errors = options.Validate(model.Labels);
         if (errors.Count > 0)
         {
-            throw new UserFacingException($"detector options are invalid: {string.Join("; ", errors)}", 2);
+            throw new DetectorOptionsException($"detector options are invalid: {string.Join("; ", errors)}");
         }
 
         var decoder = DetectionDecoderFactory.Create(model);
@@ -298,7 +298,7 @@ public sealed partial class OnnxDetector : IDisposable
         var input = model.Manifest.Input!;
         if (!session.InputMetadata.TryGetValue(input.Name!, out var metadata))
         {
-            throw new UserFacingException(
+            throw new ModelException(
                 $"model file {model.ModelPath} has no input '{input.Name}' (input.name); its inputs: {string.Join(", ", session.InputMetadata.Keys)}");
         }
 
@@ -306,7 +306,7 @@ public sealed partial class OnnxDetector : IDisposable
         int[] expected = [-1, 3, input.Height!.Value, input.Width!.Value];
         if (dimensions.Length != 4 || Enumerable.Range(1, 3).Any(i => dimensions[i] > 0 && dimensions[i] != expected[i]))
         {
-            throw new UserFacingException(
+            throw new ModelException(
                 $"model file {model.ModelPath}: input '{input.Name}' has shape [{string.Join(",", dimensions)}], the manifest says [N,3,{input.Height},{input.Width}]");
         }
 
@@ -315,7 +315,7 @@ public sealed partial class OnnxDetector : IDisposable
         {
             <= 0 => requestedMaxBatchSize,
             1 => 1,
-            _ => throw new UserFacingException(
+            _ => throw new ModelException(
                 $"model file {model.ModelPath}: a fixed batch size of {dimensions[0]} is not supported; export it with a symbolic or unit batch"),
         };
     }
@@ -326,7 +326,7 @@ public sealed partial class OnnxDetector : IDisposable
         {
             if (!session.OutputMetadata.TryGetValue(output.Name, out var metadata))
             {
-                throw new UserFacingException(
+                throw new ModelException(
                     $"model file {model.ModelPath} has no output '{output.Name}' named in decoder.outputs; its outputs: {string.Join(", ", session.OutputMetadata.Keys)}");
             }
 
@@ -335,7 +335,7 @@ public sealed partial class OnnxDetector : IDisposable
                 && output.ItemShape.Select((size, i) => dimensions[i + 1] <= 0 || dimensions[i + 1] == size).All(ok => ok);
             if (!matches)
             {
-                throw new UserFacingException(
+                throw new ModelException(
                     $"model file {model.ModelPath}: output '{output.Name}' has shape [{string.Join(",", dimensions)}], the decoder expects [N,{string.Join(",", output.ItemShape)}]");
             }
         }

@@ -99,7 +99,7 @@ internal static class ConfigurationCheck
         {
             return options.Catalog(paths).Load(options.Model).Labels;
         }
-        catch (Exception ex) when (ex is UserFacingException or IOException or InvalidDataException or System.Text.Json.JsonException or ArgumentException)
+        catch (Exception ex) when (ex is ModelException or IOException or InvalidDataException or System.Text.Json.JsonException or ArgumentException)
         {
             return null;
         }

@@ -1,4 +1,3 @@
-using EdgeVision.Models;
 using Microsoft.Extensions.Configuration;
 
 namespace EdgeVision.EdgeAgent.Hosting;

@@ -39,7 +39,7 @@ internal sealed partial class EdgeVisionOptionsValidator : IValidateOptions<Edge
             {
                 model = options.Catalog(_paths).Load(options.Model);
             }
-            catch (UserFacingException ex)
+            catch (ModelException ex)
             {
                 errors.Add($"{s}:Model: {ex.Message}");
             }

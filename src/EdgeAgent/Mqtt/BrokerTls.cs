@@ -43,7 +43,7 @@ internal sealed class BrokerTls : IDisposable
         var client = LoadClientCertificate(options, errors);
         return errors.Count == 0
             ? new BrokerTls(options, host, logger, authorities, client)
-            : throw new EdgeVision.Models.UserFacingException("invalid configuration: " + string.Join("; ", errors), 2);
+            : throw new UserFacingException("invalid configuration: " + string.Join("; ", errors), 2);
     }
 
     /// <summary>Every problem with the TLS files, one line each naming its key; what the configuration check reports.</summary>

@@ -40,7 +40,7 @@ internal sealed class MqttCredentials
         var credentials = Load(options, Secrets.CredentialsDirectory, errors);
         return errors.Count == 0
             ? credentials
-            : throw new EdgeVision.Models.UserFacingException("invalid configuration: " + string.Join("; ", errors), 2);
+            : throw new UserFacingException("invalid configuration: " + string.Join("; ", errors), 2);
     }
 
     /// <summary>The credentials, adding every problem to <paramref name="errors"/> (one line each, naming the key).</summary>

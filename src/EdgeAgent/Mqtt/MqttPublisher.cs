@@ -1,6 +1,5 @@
 using EdgeVision.EdgeAgent.Hosting;
 using EdgeVision.EdgeAgent.Mqtt.Outbox;
-using EdgeVision.Models;
 using EdgeVision.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Sockets;
 using EdgeVision.EdgeAgent.Bench;
 using EdgeVision.EdgeAgent.Mqtt.Outbox;
-using EdgeVision.Models;
 
 namespace EdgeVision.EdgeAgent.Verbs;
 

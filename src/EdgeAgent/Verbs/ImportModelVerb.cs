@@ -36,7 +36,17 @@ internal sealed class ImportModelVerb : IVerb
                 : throw new UserFacingException($"{Name}: no labels file at {path}", 2);
         }
 
-        var imported = ModelImporter.Inspect(File.ReadAllBytes(file), file, family, labels, parsed.Get("name"), parsed.GetInt("pad-value", 114, 0, 255));
+        ImportedModel imported;
+        try
+        {
+            imported = ModelImporter.Inspect(File.ReadAllBytes(file), file, family, labels, parsed.Get("name"), parsed.GetInt("pad-value", 114, 0, 255));
+        }
+        catch (ModelException ex)
+        {
+            // A file that does not fit, or a flag that does not fit the file: the command was given the wrong thing.
+            throw new UserFacingException(ex.Message, 2, ex);
+        }
+
         var directory = EdgeVisionOptions.ImportedModels(parsed.Get("model-dir"));
         var manifestPath = Path.Combine(directory, imported.Name + ".json");
         if (File.Exists(manifestPath) && !parsed.Has("force"))

@@ -22,7 +22,7 @@ internal sealed class MqttProbeVerb : IVerb
         parsed.ExpectPositionals(0);
         var options = new MqttOptions
         {
-            Host = parsed.Get("host") ?? throw new Models.UserFacingException($"{Name}: --host is required", 2),
+            Host = parsed.Get("host") ?? throw new UserFacingException($"{Name}: --host is required", 2),
             Port = parsed.GetInt("port", 1883, 1, 65535),
             DeviceId = parsed.Get("device", MqttOptions.DefaultDeviceId()),
             TopicPrefix = parsed.Get("prefix", "edgevision"),
@@ -32,7 +32,7 @@ internal sealed class MqttProbeVerb : IVerb
         var errors = MqttOptionsValidator.Collect(options);
         if (errors.Count > 0)
         {
-            throw new Models.UserFacingException($"{Name}: {string.Join("; ", errors)}", 2);
+            throw new UserFacingException($"{Name}: {string.Join("; ", errors)}", 2);
         }
 
         using var loggerFactory = LoggerFactory.Create(logging => logging

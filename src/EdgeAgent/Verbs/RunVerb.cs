@@ -3,7 +3,6 @@ using EdgeVision.EdgeAgent.Hosting;
 using EdgeVision.EdgeAgent.Http;
 using EdgeVision.EdgeAgent.Mqtt;
 using EdgeVision.EdgeAgent.Store;
-using EdgeVision.Models;
 using EdgeVision.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -43,7 +43,7 @@ public sealed class LabelledSet
     {
         if (!System.IO.File.Exists(path))
         {
-            throw new UserFacingException($"labels file not found: {path}");
+            throw new ToolInputException($"labels file not found: {path}");
         }
 
         try
@@ -58,7 +58,7 @@ public sealed class LabelledSet
                 {
                     if (!classes.Contains(entry.Name))
                     {
-                        throw new UserFacingException($"{path}: model_labels names '{entry.Name}', which is not one of the classes ({string.Join(", ", classes)})");
+                        throw new ToolInputException($"{path}: model_labels names '{entry.Name}', which is not one of the classes ({string.Join(", ", classes)})");
                     }
 
                     foreach (var label in entry.Value.EnumerateArray())
@@ -78,12 +78,12 @@ public sealed class LabelledSet
                     var box = o.GetProperty("box").EnumerateArray().Select(v => v.GetSingle()).ToArray();
                     if (!classes.Contains(label))
                     {
-                        throw new UserFacingException($"{path}: frames[{index}] has an object labelled '{label}', which is not one of the classes ({string.Join(", ", classes)})");
+                        throw new ToolInputException($"{path}: frames[{index}] has an object labelled '{label}', which is not one of the classes ({string.Join(", ", classes)})");
                     }
 
                     if (box.Length != 4 || box[2] <= box[0] || box[3] <= box[1])
                     {
-                        throw new UserFacingException($"{path}: frames[{index}] has a box that is not [x1, y1, x2, y2] with x2 > x1 and y2 > y1");
+                        throw new ToolInputException($"{path}: frames[{index}] has a box that is not [x1, y1, x2, y2] with x2 > x1 and y2 > y1");
                     }
 
                     var difficult = o.TryGetProperty("difficult", out var d) && d.GetBoolean();
@@ -105,7 +105,7 @@ public sealed class LabelledSet
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new UserFacingException($"{path}: not a labels file ({e.GetType().Name}: {e.Message.Split('\n')[0]})");
+            throw new ToolInputException($"{path}: not a labels file ({e.GetType().Name}: {e.Message.Split('\n')[0]})");
         }
     }
 }

@@ -30,7 +30,7 @@ public static partial class ModelImporter
         ArgumentNullException.ThrowIfNull(onnx);
         if (!DecoderSpec.KnownFamilies.Contains(family) || family == DecoderSpec.NanoDet)
         {
-            throw new UserFacingException($"import-model: --family must be {DecoderSpec.YoloV5}, {DecoderSpec.YoloV8} or {DecoderSpec.EndToEnd}, found '{family}'", 2);
+            throw new ModelException($"import-model: --family must be {DecoderSpec.YoloV5}, {DecoderSpec.YoloV8} or {DecoderSpec.EndToEnd}, found '{family}'");
         }
 
         ModelProto model;
@@ -40,27 +40,27 @@ public static partial class ModelImporter
         }
         catch (Google.Protobuf.InvalidProtocolBufferException ex)
         {
-            throw new UserFacingException($"import-model: {fileName} is not an ONNX model ({ex.Message})", 2);
+            throw new ModelException($"import-model: {fileName} is not an ONNX model ({ex.Message})");
         }
 
-        var graph = model.Graph ?? throw new UserFacingException($"import-model: {fileName} has no graph", 2);
+        var graph = model.Graph ?? throw new ModelException($"import-model: {fileName} has no graph");
         var initializers = graph.Initializer.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         var inputs = graph.Input.Where(i => !initializers.Contains(i.Name)).ToList();
         if (inputs.Count != 1)
         {
-            throw new UserFacingException($"import-model: {fileName} has {inputs.Count} inputs ({string.Join(", ", inputs.Select(i => i.Name))}); a detector takes one image", 2);
+            throw new ModelException($"import-model: {fileName} has {inputs.Count} inputs ({string.Join(", ", inputs.Select(i => i.Name))}); a detector takes one image");
         }
 
         var input = inputs[0];
         var inputShape = Shape(input);
         if (inputShape.Length != 4 || inputShape[1] != 3 || inputShape[2] <= 0 || inputShape[3] <= 0)
         {
-            throw new UserFacingException($"import-model: input '{input.Name}': expected [N, 3, H, W] with a fixed H and W, found {Show(inputShape)}", 2);
+            throw new ModelException($"import-model: input '{input.Name}': expected [N, 3, H, W] with a fixed H and W, found {Show(inputShape)}");
         }
 
         if (graph.Output.Count != 1)
         {
-            throw new UserFacingException($"import-model: {fileName} has {graph.Output.Count} outputs ({string.Join(", ", graph.Output.Select(o => o.Name))}); the {family} family reads one", 2);
+            throw new ModelException($"import-model: {fileName} has {graph.Output.Count} outputs ({string.Join(", ", graph.Output.Select(o => o.Name))}); the {family} family reads one");
         }
 
         var metadata = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
@@ -68,7 +68,7 @@ public static partial class ModelImporter
         var width = (int)inputShape[3];
         if (metadata.TryGetValue("imgsz", out var imgsz) && Regex.Matches(imgsz, @"\d+").Select(m => int.Parse(m.Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray() is [var h, var w] && (h, w) != (height, width))
         {
-            throw new UserFacingException($"import-model: the export's imgsz {imgsz} does not match its input {Show(inputShape)}", 2);
+            throw new ModelException($"import-model: the export's imgsz {imgsz} does not match its input {Show(inputShape)}");
         }
 
         labels ??= metadata.TryGetValue("names", out var names) ? ParseNames(names) : null;
@@ -82,23 +82,23 @@ public static partial class ModelImporter
         };
         if (rows < 0)
         {
-            throw new UserFacingException($"import-model: output '{output.Name}' does not fit the {family} family: expected {expected}, found {Show(shape)}", 2);
+            throw new ModelException($"import-model: output '{output.Name}' does not fit the {family} family: expected {expected}, found {Show(shape)}");
         }
 
         if (labels is null)
         {
-            throw new UserFacingException($"import-model: {fileName} carries no class names (Ultralytics 'names' metadata); give them with --labels FILE, one per line", 2);
+            throw new ModelException($"import-model: {fileName} carries no class names (Ultralytics 'names' metadata); give them with --labels FILE, one per line");
         }
 
         if (classes != labels.Count)
         {
-            throw new UserFacingException($"import-model: output '{output.Name}' {Show(shape)} scores {classes} classes but {labels.Count} labels were given", 2);
+            throw new ModelException($"import-model: output '{output.Name}' {Show(shape)} scores {classes} classes but {labels.Count} labels were given");
         }
 
         name ??= Slug(Path.GetFileNameWithoutExtension(fileName));
         if (!ModelName().IsMatch(name))
         {
-            throw new UserFacingException($"import-model: --name '{name}' must be 1 to 64 characters of a-z, 0-9, '_', '-' or '.', starting with a letter or digit", 2);
+            throw new ModelException($"import-model: --name '{name}' must be 1 to 64 characters of a-z, 0-9, '_', '-' or '.', starting with a letter or digit");
         }
 
         var precision = graph.Node.Any(n => n.OpType is "QuantizeLinear" or "QLinearConv" or "DequantizeLinear") ? "int8" : "fp32";
@@ -148,7 +148,7 @@ public static partial class ModelImporter
             .ToList();
         return entries.Count > 0 && entries.Select((e, i) => e.Index == i).All(ok => ok)
             ? entries.Select(e => e.Name).ToArray()
-            : throw new UserFacingException($"import-model: cannot read the class names in the export's metadata; give them with --labels FILE", 2);
+            : throw new ModelException($"import-model: cannot read the class names in the export's metadata; give them with --labels FILE");
     }
 
     private static long[] Shape(ValueInfoProto value) =>

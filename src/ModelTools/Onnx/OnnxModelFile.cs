@@ -36,7 +36,7 @@ public static class OnnxModelFile
     {
         if (!File.Exists(path))
         {
-            throw new UserFacingException($"model file not found: {path}");
+            throw new ModelException($"model file not found: {path}");
         }
 
         try
@@ -46,7 +46,7 @@ public static class OnnxModelFile
         }
         catch (InvalidProtocolBufferException ex)
         {
-            throw new UserFacingException($"{path} is not a valid ONNX model ({ex.Message})", 1, ex);
+            throw new ModelException($"{path} is not a valid ONNX model ({ex.Message})", ex);
         }
     }
 
@@ -115,7 +115,7 @@ public static class OnnxModelFile
             graph.Metadata[entry.Key] = entry.Value;
         }
 
-        var g = model.Graph ?? throw new UserFacingException("ONNX model has no graph");
+        var g = model.Graph ?? throw new ModelException("ONNX model has no graph");
         foreach (var t in g.Initializer)
         {
             graph.Initializers[t.Name] = FromTensorProto(t);
@@ -243,7 +243,7 @@ public static class OnnxModelFile
             case ElementType.Int8:
                 return TensorData.FromBytes(raw.Length > 0 ? raw.ToArray() : t.Int32Data.Select(v => unchecked((byte)v)).ToArray(), type, shape);
             default:
-                throw new UserFacingException($"initializer '{t.Name}' has ONNX data type {t.DataType}, which this toolchain does not handle");
+                throw new ModelException($"initializer '{t.Name}' has ONNX data type {t.DataType}, which this toolchain does not handle");
         }
     }
 
@@ -295,6 +295,6 @@ public static class OnnxModelFile
         AttributeProto.Types.AttributeType.Ints => a.Ints.ToArray(),
         AttributeProto.Types.AttributeType.Floats => a.Floats.ToArray(),
         AttributeProto.Types.AttributeType.Tensor => FromTensorProto(a.T),
-        _ => throw new UserFacingException($"attribute '{a.Name}' of type {a.Type} is not supported by this toolchain"),
+        _ => throw new ModelException($"attribute '{a.Name}' of type {a.Type} is not supported by this toolchain"),
     };
 }

@@ -26,7 +26,7 @@ public static class CalibrationCollector
         }
 
         var input = graph.Inputs.Single();
-        var shape = (input.Dims ?? throw new Models.UserFacingException($"model input '{input.Name}' has no declared shape")).Select(d => d is long l ? l : 1L).ToArray();
+        var shape = (input.Dims ?? throw new ToolInputException($"model input '{input.Name}' has no declared shape")).Select(d => d is long l ? l : 1L).ToArray();
         using var sessionOptions = new SessionOptions { IntraOpNumThreads = threads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
         using var session = new InferenceSession(OnnxModelFile.ToBytes(augmented), sessionOptions);
         var names = tensors.ToArray();
@@ -46,7 +46,7 @@ public static class CalibrationCollector
 
         if (count == 0)
         {
-            throw new Models.UserFacingException("calibration needs at least one input frame");
+            throw new ToolInputException("calibration needs at least one input frame");
         }
 
         if (options.Method == CalibrationMethod.MinMax)

@@ -18,7 +18,7 @@ public sealed class CalibrationFrames
     {
         if (!File.Exists(source) && !Directory.Exists(source))
         {
-            throw new UserFacingException($"calibration source not found: {source}");
+            throw new ToolInputException($"calibration source not found: {source}");
         }
 
         _source = source;
@@ -59,7 +59,7 @@ public sealed class CalibrationFrames
             .ToList();
         if (files.Count == 0)
         {
-            throw new UserFacingException($"calibration folder {_source} has no images");
+            throw new ToolInputException($"calibration folder {_source} has no images");
         }
 
         foreach (var index in Indices.TakeWhile(i => i < files.Count))
@@ -68,7 +68,7 @@ public sealed class CalibrationFrames
             if (image.Empty())
             {
                 image.Dispose();
-                throw new UserFacingException($"calibration image does not decode: {files[index]}");
+                throw new ToolInputException($"calibration image does not decode: {files[index]}");
             }
 
             yield return image;
@@ -80,7 +80,7 @@ public sealed class CalibrationFrames
         using var capture = new VideoCapture(_source);
         if (!capture.IsOpened())
         {
-            throw new UserFacingException($"calibration video does not open: {_source}");
+            throw new ToolInputException($"calibration video does not open: {_source}");
         }
 
         var wanted = Indices.ToHashSet();
@@ -108,7 +108,7 @@ public sealed class CalibrationFrames
 
         if (yielded == 0)
         {
-            throw new UserFacingException($"calibration video {_source} has no frame at the requested indices");
+            throw new ToolInputException($"calibration video {_source} has no frame at the requested indices");
         }
     }
 }

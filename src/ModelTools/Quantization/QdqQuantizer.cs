@@ -1,4 +1,3 @@
-using EdgeVision.Models;
 using EdgeVision.ModelTools.Onnx;
 
 namespace EdgeVision.ModelTools.Quantization;
@@ -43,7 +42,7 @@ public static class QdqQuantizer
         {
             if (!ranges.TryGetValue(value, out var range))
             {
-                throw new UserFacingException($"no calibration range for tensor '{value}'");
+                throw new ToolInputException($"no calibration range for tensor '{value}'");
             }
 
             parameters[value] = ActivationParameters(range, options.Activations);

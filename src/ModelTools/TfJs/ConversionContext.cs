@@ -89,6 +89,6 @@ internal sealed class ConversionContext
 
     public TfValue? Lookup(TfInput tensor) => _values.TryGetValue(tensor, out var v) ? v : null;
 
-    public static UserFacingException Fail(TfNode node, string problem) =>
+    public static ModelException Fail(TfNode node, string problem) =>
         new($"cannot convert {node.Op} node '{node.Name}': {problem}");
 }

@@ -108,7 +108,7 @@ public sealed class TfjsGraphModel
     {
         if (!File.Exists(modelJsonPath))
         {
-            throw new UserFacingException($"TF.js model file not found: {modelJsonPath}");
+            throw new ModelException($"TF.js model file not found: {modelJsonPath}");
         }
 
         JsonDocument document;
@@ -118,7 +118,7 @@ public sealed class TfjsGraphModel
         }
         catch (JsonException ex)
         {
-            throw new UserFacingException($"{modelJsonPath} is not valid JSON: {ex.Message}", 1, ex);
+            throw new ModelException($"{modelJsonPath} is not valid JSON: {ex.Message}", ex);
         }
 
         using (document)
@@ -126,12 +126,12 @@ public sealed class TfjsGraphModel
             var root = document.RootElement;
             if (!root.TryGetProperty("format", out var format) || format.GetString() != "graph-model")
             {
-                throw new UserFacingException($"{modelJsonPath} is not a TF.js graph model (its \"format\" is not \"graph-model\")");
+                throw new ModelException($"{modelJsonPath} is not a TF.js graph model (its \"format\" is not \"graph-model\")");
             }
 
             if (!root.TryGetProperty("modelTopology", out var topology) || !topology.TryGetProperty("node", out var nodeArray))
             {
-                throw new UserFacingException($"{modelJsonPath} has no modelTopology.node list");
+                throw new ModelException($"{modelJsonPath} has no modelTopology.node list");
             }
 
             var nodes = new List<TfNode>();
@@ -167,7 +167,7 @@ public sealed class TfjsGraphModel
             var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(modelJsonPath))!;
             if (!root.TryGetProperty("weightsManifest", out var weightsManifest) || weightsManifest.ValueKind != JsonValueKind.Array)
             {
-                throw new UserFacingException($"{modelJsonPath} has no weightsManifest list");
+                throw new ModelException($"{modelJsonPath} has no weightsManifest list");
             }
 
             var weights = TfjsWeightReader.Read(weightsManifest, baseDirectory);
@@ -187,7 +187,7 @@ public sealed class TfjsGraphModel
 
             if (signatureOutputs.Count == 0)
             {
-                throw new UserFacingException($"{modelJsonPath} has no signature outputs; the converter needs to know which tensors are the model's outputs");
+                throw new ModelException($"{modelJsonPath} has no signature outputs; the converter needs to know which tensors are the model's outputs");
             }
 
             return new TfjsGraphModel

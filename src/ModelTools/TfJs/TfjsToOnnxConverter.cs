@@ -66,13 +66,13 @@ public static class TfjsToOnnxConverter
             }
 
             var mapper = TfOpMappers.Find(node.Op)
-                ?? throw new UserFacingException($"unsupported TF.js op '{node.Op}' at node '{node.Name}'");
+                ?? throw new ModelException($"unsupported TF.js op '{node.Op}' at node '{node.Name}'");
             mapper.Map(node, context);
         }
 
         foreach (var (key, tensor) in outputs)
         {
-            var value = context.Lookup(tensor) ?? throw new UserFacingException($"signature output '{key}' names tensor '{tensor}', which no node produces");
+            var value = context.Lookup(tensor) ?? throw new ModelException($"signature output '{key}' names tensor '{tensor}', which no node produces");
             var outputName = SignatureName(key);
             var source = value.OnnxName ?? context.AddInitializer(value.Constant!, $"{outputName}/constant");
 
@@ -130,7 +130,7 @@ public static class TfjsToOnnxConverter
             if (match.Count == 0)
             {
                 var known = string.Join(", ", model.SignatureOutputs.Select(o => SignatureName(o.Key)));
-                throw new UserFacingException($"the model has no output '{name}' (its outputs: {known})");
+                throw new ModelException($"the model has no output '{name}' (its outputs: {known})");
             }
 
             selected.Add(match[0]);
@@ -213,7 +213,7 @@ public static class TfjsToOnnxConverter
                     var inputName = node.Inputs[next].Node;
                     if (!byName.TryGetValue(inputName, out var input))
                     {
-                        throw new UserFacingException($"node '{node.Name}' reads '{inputName}', which is not in the model");
+                        throw new ModelException($"node '{node.Name}' reads '{inputName}', which is not in the model");
                     }
 
                     if (!state.TryGetValue(inputName, out var s))
@@ -223,7 +223,7 @@ public static class TfjsToOnnxConverter
                     }
                     else if (s == 1)
                     {
-                        throw new UserFacingException($"the model's graph has a cycle through node '{inputName}'");
+                        throw new ModelException($"the model's graph has a cycle through node '{inputName}'");
                     }
 
                     continue;

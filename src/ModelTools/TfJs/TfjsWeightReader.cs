@@ -38,7 +38,7 @@ internal static class TfjsWeightReader
 
                 if (offset + size > bytes.Length)
                 {
-                    throw new UserFacingException($"weight '{name}' runs past the end of the weight files ({bytes.Length} bytes)");
+                    throw new ModelException($"weight '{name}' runs past the end of the weight files ({bytes.Length} bytes)");
                 }
 
                 offset += size;
@@ -47,7 +47,7 @@ internal static class TfjsWeightReader
 
             if (offset != bytes.Length)
             {
-                throw new UserFacingException($"weight files hold {bytes.Length} bytes but the manifest describes {offset}");
+                throw new ModelException($"weight files hold {bytes.Length} bytes but the manifest describes {offset}");
             }
         }
 
@@ -66,12 +66,12 @@ internal static class TfjsWeightReader
             var inside = Path.GetRelativePath(baseDirectory, path);
             if (inside == ".." || inside.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(inside))
             {
-                throw new UserFacingException($"weight shard path '{relative}' points outside the model's folder");
+                throw new ModelException($"weight shard path '{relative}' points outside the model's folder");
             }
 
             if (!File.Exists(path))
             {
-                throw new UserFacingException($"weight shard not found: {path}");
+                throw new ModelException($"weight shard not found: {path}");
             }
 
             using var shard = File.OpenRead(path);
@@ -107,7 +107,7 @@ internal static class TfjsWeightReader
                 EnsureAvailable(name, bytes, offset, count);
                 return (TensorData.FromLongs(bytes.AsSpan(offset, count).ToArray().Select(b => (long)b).ToArray(), ElementType.Bool, shape), count);
             default:
-                throw new UserFacingException($"weight '{name}' has dtype '{dtype}', which the converter does not read");
+                throw new ModelException($"weight '{name}' has dtype '{dtype}', which the converter does not read");
         }
     }
 
@@ -144,7 +144,7 @@ internal static class TfjsWeightReader
 
                 break;
             default:
-                throw new UserFacingException($"weight '{name}' uses quantization dtype '{storage}', which the converter does not read");
+                throw new ModelException($"weight '{name}' uses quantization dtype '{storage}', which the converter does not read");
         }
 
         if (dtype == "int32")
@@ -159,7 +159,7 @@ internal static class TfjsWeightReader
     {
         if (offset + size > bytes.Length)
         {
-            throw new UserFacingException($"weight '{name}' runs past the end of the weight files ({bytes.Length} bytes)");
+            throw new ModelException($"weight '{name}' runs past the end of the weight files ({bytes.Length} bytes)");
         }
     }
 }

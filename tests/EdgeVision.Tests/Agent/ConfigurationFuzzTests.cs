@@ -1,6 +1,6 @@
 using System.Text;
+using EdgeVision.EdgeAgent;
 using EdgeVision.EdgeAgent.Hosting;
-using EdgeVision.Models;
 using EdgeVision.Tests.Models;
 using EdgeVision.Tests.Support;
 using Microsoft.Extensions.Configuration;

@@ -1,4 +1,5 @@
 using EdgeVision.Models;
+using EdgeVision.ModelTools;
 using EdgeVision.ModelTools.Evaluation;
 using EdgeVision.Tests.Models;
 using EdgeVision.Tests.Support;
@@ -45,7 +46,7 @@ public sealed class GroundTruthScorerTests
     [InlineData("\"classes\"", "\"klasses\"", "not a labels file")]
     public void Load_BrokenFile_OneLineNamingTheProblem(string from, string to, string expected)
     {
-        var error = Assert.Throws<UserFacingException>(() => Load(Labels.Replace(from, to, StringComparison.Ordinal)));
+        var error = Assert.Throws<ToolInputException>(() => Load(Labels.Replace(from, to, StringComparison.Ordinal)));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);

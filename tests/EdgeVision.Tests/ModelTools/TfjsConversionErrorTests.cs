@@ -24,7 +24,7 @@ public sealed class TfjsConversionErrorTests : IDisposable
         var json = FancyModel().Write(_directory.Path);
         var model = TfjsGraphModel.Load(json);
 
-        var error = Assert.Throws<UserFacingException>(() => TfjsToOnnxConverter.Convert(model));
+        var error = Assert.Throws<ModelException>(() => TfjsToOnnxConverter.Convert(model));
 
         Assert.Equal("unsupported TF.js op 'FancyOp' at node 'fancy'", error.Message);
     }
@@ -39,7 +39,7 @@ public sealed class TfjsConversionErrorTests : IDisposable
             .Output("conv")
             .Write(_directory.Path);
 
-        var error = Assert.Throws<UserFacingException>(() => TfjsToOnnxConverter.Convert(TfjsGraphModel.Load(json)));
+        var error = Assert.Throws<ModelException>(() => TfjsToOnnxConverter.Convert(TfjsGraphModel.Load(json)));
 
         Assert.Equal("cannot convert Conv2D node 'conv': SAME padding with both dilation and stride above 1 is not supported", error.Message);
     }

@@ -54,7 +54,7 @@ public sealed class TfjsWeightReaderTests : IDisposable
             .Output("second")
             .Write(_directory.Path, shardByteLimit: 20);
 
-        var error = Assert.Throws<UserFacingException>(() => TfjsGraphModel.Load(json));
+        var error = Assert.Throws<ModelException>(() => TfjsGraphModel.Load(json));
 
         Assert.Equal("weight 'second' runs past the end of the weight files (20 bytes)", error.Message);
     }
@@ -67,7 +67,7 @@ public sealed class TfjsWeightReaderTests : IDisposable
         var modelFolder = Directory.CreateDirectory(_directory.Combine("model")).FullName;
         var json = new TfjsModelBuilder { ShardPath = shardPath }.ConstFloat("w", [1], 1).Output("w").Write(modelFolder);
 
-        var error = Assert.Throws<UserFacingException>(() => TfjsGraphModel.Load(json));
+        var error = Assert.Throws<ModelException>(() => TfjsGraphModel.Load(json));
 
         Assert.Equal($"weight shard path '{shardPath}' points outside the model's folder", error.Message);
     }

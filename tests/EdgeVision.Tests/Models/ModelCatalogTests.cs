@@ -33,7 +33,7 @@ public sealed class ModelCatalogTests : IDisposable
     [Fact]
     public void ResolveManifestPath_UnknownName_SaysWhereItLooked()
     {
-        var error = Assert.Throws<UserFacingException>(() => new ModelCatalog([_directory.Path]).ResolveManifestPath("nope"));
+        var error = Assert.Throws<ModelException>(() => new ModelCatalog([_directory.Path]).ResolveManifestPath("nope"));
 
         Assert.Equal($"model 'nope' not found: no models/nope.json in {_directory.Path} or their parents", error.Message);
     }
@@ -58,7 +58,7 @@ public sealed class ModelCatalogTests : IDisposable
         File.AppendAllText(onnxPath, "x");
         var actual = SyntheticNanoDetModel.Sha256Of(onnxPath);
 
-        var error = Assert.Throws<UserFacingException>(() => ModelCatalog.LoadManifest(manifestPath));
+        var error = Assert.Throws<ModelException>(() => ModelCatalog.LoadManifest(manifestPath));
 
         Assert.Equal($"model file {onnxPath} does not match its manifest: sha256 expected {expected}, actual {actual}", error.Message);
     }
@@ -68,7 +68,7 @@ public sealed class ModelCatalogTests : IDisposable
     {
         var manifestPath = SyntheticNanoDetModel.WriteManifest(_directory.Path, "absent", new string('a', 64));
 
-        var error = Assert.Throws<UserFacingException>(() => ModelCatalog.LoadManifest(manifestPath));
+        var error = Assert.Throws<ModelException>(() => ModelCatalog.LoadManifest(manifestPath));
 
         Assert.Equal($"model file not found: {_directory.Combine("absent.onnx")}", error.Message);
     }
@@ -79,7 +79,7 @@ public sealed class ModelCatalogTests : IDisposable
         var manifestPath = _directory.Combine("bad.json");
         File.WriteAllText(manifestPath, """{ "format_version": 1 }""");
 
-        var error = Assert.Throws<UserFacingException>(() => ModelCatalog.LoadManifest(manifestPath));
+        var error = Assert.Throws<ModelException>(() => ModelCatalog.LoadManifest(manifestPath));
 
         Assert.StartsWith($"model manifest {manifestPath} is invalid: name: missing; file: missing; sha256: ", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);

@@ -95,7 +95,7 @@ public sealed class ModelManifestTests
     {
         var json = Edit(m => m["input"]!["width"] = "wide");
 
-        var error = Assert.Throws<UserFacingException>(() => ModelManifest.Parse(json, "m.json"));
+        var error = Assert.Throws<ModelException>(() => ModelManifest.Parse(json, "m.json"));
 
         Assert.Matches(@"^model manifest m\.json: invalid JSON at line \d+: field 'input\.width' is malformed or has the wrong type$", error.Message);
     }

@@ -1,3 +1,4 @@
+using EdgeVision.EdgeAgent;
 using EdgeVision.Models;
 using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
@@ -55,7 +56,7 @@ public sealed class OnnxDetectorTests : IDisposable
     {
         var model = ModelCatalog.LoadManifest(SyntheticNanoDetModel.Write(_directory.Path, new NanoDetHeadEncoding()));
 
-        var error = Assert.Throws<UserFacingException>(
+        var error = Assert.Throws<DetectorOptionsException>(
             () => OnnxDetector.Create(model, new DetectorOptions { ExecutionProviders = ["CUDA"] }));
 
         Assert.Equal("none of the execution providers CUDA can run on this machine; add CPU to fall back to the processor", error.Message);
@@ -71,9 +72,9 @@ public sealed class OnnxDetectorTests : IDisposable
             ClassScoreThresholds = new() { ["pedestrian"] = 0.5f },
         };
 
-        var error = Assert.Throws<UserFacingException>(() => OnnxDetector.Create(model, options));
+        var error = Assert.Throws<DetectorOptionsException>(() => OnnxDetector.Create(model, options));
 
-        Assert.Equal(2, error.ExitCode);
+        Assert.Equal(2, CommandLine.ExitCodeOf(error));
         Assert.Equal(
             "detector options are invalid: ExecutionProviders: unknown provider 'OpenVINO' (known: TensorRT, CUDA, CPU); "
             + "ClassScoreThresholds: 'pedestrian' is not a label of this model",
@@ -88,7 +89,7 @@ public sealed class OnnxDetectorTests : IDisposable
         var model = ModelCatalog.LoadManifest(
             SyntheticNanoDetModel.WriteManifest(_directory.Path, "broken", SyntheticNanoDetModel.Sha256Of(onnxPath)));
 
-        var error = Assert.Throws<UserFacingException>(
+        var error = Assert.Throws<ModelException>(
             () => OnnxDetector.Create(model, new DetectorOptions { ExecutionProviders = ["CPU"] }));
 
         Assert.StartsWith($"model file {onnxPath} cannot be loaded by ONNX Runtime: ", error.Message, StringComparison.Ordinal);

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using EdgeVision.EdgeAgent;
 using EdgeVision.EdgeAgent.Mqtt;
-using EdgeVision.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

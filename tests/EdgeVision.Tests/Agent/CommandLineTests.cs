@@ -1,0 +1,43 @@
+using System.Reflection;
+using EdgeVision.EdgeAgent;
+using EdgeVision.Models;
+using EdgeVision.ModelTools;
+using EdgeVision.Pipeline;
+
+namespace EdgeVision.Tests.Agent;
+
+/// <summary>Exit codes are the command line's business: the libraries say what is wrong, the agent maps it.</summary>
+public sealed class CommandLineTests
+{
+    public static TheoryData<Exception, int?> Errors => new()
+    {
+        { new UserFacingException("run: unknown option --fast", 2), 2 },
+        { new UserFacingException("mqtt-probe: the broker refused the connection"), 1 },
+        { new DetectorOptionsException("detector options are invalid: IntraOpThreads: must be 0 or more"), 2 },
+        { new ModelException("model file not found: /nope.onnx"), 1 },
+        { new ToolInputException("calibration folder /frames has no images"), 1 },
+        { new InvalidOperationException("a bug"), null },
+        { new IOException("disk full"), null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Errors))]
+    public void ExitCodeOf_EachKindOfError_TheCodeItEndsWith(Exception error, int? expected)
+    {
+        Assert.Equal(expected, CommandLine.ExitCodeOf(error));
+    }
+
+    [Fact]
+    public void Libraries_NoTypeCarriesAnExitCode()
+    {
+        Assembly[] libraries = [typeof(ModelException).Assembly, typeof(CameraSource).Assembly, typeof(ToolInputException).Assembly];
+        var carriers = libraries
+            .SelectMany(a => a.GetTypes())
+            .Where(t => t.GetProperty("ExitCode", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static) is not null)
+            .Select(t => t.FullName)
+            .ToArray();
+
+        Assert.Empty(carriers);
+        Assert.NotNull(typeof(UserFacingException).GetProperty("ExitCode"));
+    }
+}
