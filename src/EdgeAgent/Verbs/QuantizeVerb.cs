@@ -40,7 +40,7 @@ internal sealed class QuantizeVerb : IVerb
         if (parsed.Get("ops") is { } ops)
         {
             var types = ops.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
-            var known = new QuantizationOptions().QuantizedOpTypes;
+            var known = QuantizationOptions.SupportedOpTypes;
             if (types.Count == 0 || types.FirstOrDefault(t => !known.Contains(t)) is { } unknown && unknown is not null)
             {
                 throw new UserFacingException($"{Name}: --ops takes op types from {string.Join(", ", known)}, found '{ops}'", 2);

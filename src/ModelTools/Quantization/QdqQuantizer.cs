@@ -17,11 +17,13 @@ public static class QdqQuantizer
     public static IReadOnlyCollection<string> TensorsToCalibrate(OnnxGraph graph, QuantizationOptions options)
     {
         var tensors = new HashSet<string>(StringComparer.Ordinal);
+        var types = ElementTypeInference.Infer(graph);
         foreach (var node in QuantizedNodes(graph, options))
         {
+            // Float data only: a Resize's sizes or a Reshape's shape are integer tensors and stay as they are.
             foreach (var value in node.Inputs.Take(node.OpType == "Conv" ? 1 : node.Inputs.Count).Concat(node.Outputs))
             {
-                if (value.Length > 0 && !graph.Initializers.ContainsKey(value))
+                if (value.Length > 0 && !graph.Initializers.ContainsKey(value) && (!types.TryGetValue(value, out var type) || type == ElementType.Float))
                 {
                     tensors.Add(value);
                 }

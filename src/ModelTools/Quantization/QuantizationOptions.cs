@@ -40,4 +40,13 @@ public sealed record QuantizationOptions
     {
         "Conv", "LeakyRelu", "Concat", "Add", "MaxPool",
     };
+
+    /// <summary>
+    /// Every op type the quantizer can put Q/DQ around: the defaults, and the ops that pass their input's scale
+    /// on (Resize, Reshape, Transpose, Split), which ONNX Runtime then runs on 8-bit data.
+    /// </summary>
+    public static IReadOnlySet<string> SupportedOpTypes { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "Conv", "LeakyRelu", "Concat", "Add", "MaxPool", "Resize", "Reshape", "Transpose", "Split",
+    };
 }

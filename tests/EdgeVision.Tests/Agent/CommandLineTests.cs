@@ -40,4 +40,17 @@ public sealed class CommandLineTests
         Assert.Empty(carriers);
         Assert.NotNull(typeof(UserFacingException).GetProperty("ExitCode"));
     }
+
+    [Fact]
+    public async Task Quantize_OpTypeItCannotQuantize_ExitsTwoNamingTheOnesItCan()
+    {
+        using var error = new StringWriter();
+
+        var code = await CommandLine.RunAsync(["quantize", "in.onnx", "out.onnx", "--calibration", "frames", "--ops", "Conv,Resize,Softmax"], error);
+
+        Assert.Equal(2, code);
+        Assert.Equal(
+            "error: quantize: --ops takes op types from Conv, LeakyRelu, Concat, Add, MaxPool, Resize, Reshape, Transpose, Split, found 'Conv,Resize,Softmax'",
+            error.ToString().Trim());
+    }
 }

@@ -78,4 +78,38 @@ public sealed class QdqQuantizerTests
             Assert.True(difference < 0.15f, $"{scores}: max difference {difference}");
         }
     }
+
+    [Fact]
+    public void Quantize_ResizeAmongTheOps_ResizeKeepsItsInputScaleAndItsIntegerSizesStayUntouched()
+    {
+        var package = ModelCatalog.LoadManifest(Path.Combine(RepositoryPaths.Models, "nanodet-g-416.json"));
+        var graph = OnnxModelFile.Load(package.ModelPath);
+        var options = new QuantizationOptions
+        {
+            QuantizedOpTypes = new HashSet<string>(StringComparer.Ordinal) { "Conv", "LeakyRelu", "Concat", "Add", "MaxPool", "Resize" },
+        };
+        var tensors = QdqQuantizer.TensorsToCalibrate(graph, options);
+        var resizes = graph.Nodes.Where(n => n.OpType == "Resize").ToList();
+
+        // The sizes of each Resize (Shape → Slice → Concat, int64) get no range and no Q/DQ.
+        Assert.Equal(4, resizes.Count);
+        Assert.All(resizes, r => Assert.DoesNotContain(r.Inputs[3], tensors));
+        Assert.All(resizes, r => Assert.Contains(r.Inputs[0], tensors));
+
+        var frames = new CalibrationFrames(RepositoryPaths.VtestVideo, package.Manifest.Input!, count: 2, start: 0, step: 40);
+        var quantized = QdqQuantizer.Quantize(graph, CalibrationCollector.Collect(graph, tensors, frames.Read, options, threads: 2), options);
+        var producers = quantized.Producers();
+        var consumers = quantized.Consumers();
+        foreach (var resize in quantized.Nodes.Where(n => n.OpType == "Resize"))
+        {
+            Assert.Equal("Concat", producers[resize.Inputs[3]].OpType);
+            var dequantize = producers[resize.Inputs[0]];
+            Assert.Equal("DequantizeLinear", dequantize.OpType);
+            var quantize = Assert.Single(consumers[resize.Outputs[0]], c => c.OpType == "QuantizeLinear");
+
+            // A range-preserving op passes its input's scale and zero point on: DQ → Resize → Q with one set of parameters.
+            Assert.Equal(quantized.Initializers[dequantize.Inputs[1]].Floats![0], quantized.Initializers[quantize.Inputs[1]].Floats![0]);
+            Assert.Equal(quantized.Initializers[dequantize.Inputs[2]].Bytes![0], quantized.Initializers[quantize.Inputs[2]].Bytes![0]);
+        }
+    }
 }
