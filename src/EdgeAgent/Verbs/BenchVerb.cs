@@ -105,7 +105,7 @@ internal sealed class BenchVerb : IVerb
                 if (results.Count > 1)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  median of {results.Count} rounds: end-to-end {Median(results.Select(r => r.VersusRaw)):F2} × raw inference; capture→publish p50 {Median(results.Select(r => r.P50Ms)):F1} ms, p99 {Median(results.Select(r => r.P99Ms)):F1} ms, p99/p50 {Median(results.Select(r => r.P99Ms / r.P50Ms)):F2}; batch-1 inference {Median(results.Select(r => r.Batch1Ms)):F1} ms"));
+                        $"  median of {results.Count} rounds (lowest–highest): end-to-end {Spread(results.Select(r => r.VersusRaw), "F2")} × raw inference; capture→publish p50 {Spread(results.Select(r => r.P50Ms), "F1")} ms, p99 {Spread(results.Select(r => r.P99Ms), "F1")} ms, p99/p50 {Spread(results.Select(r => r.P99Ms / r.P50Ms), "F2")}; batch-1 inference {Spread(results.Select(r => r.Batch1Ms), "F1")} ms"));
                 }
             }
         }
@@ -184,6 +184,13 @@ internal sealed class BenchVerb : IVerb
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>"median (lowest–highest)" of the per-round values, each in <paramref name="format"/>.</summary>
+    internal static string Spread(IEnumerable<double> values, string format)
+    {
+        var all = values.ToArray();
+        return string.Create(CultureInfo.InvariantCulture, $"{Median(all).ToString(format, CultureInfo.InvariantCulture)} ({all.Min().ToString(format, CultureInfo.InvariantCulture)}–{all.Max().ToString(format, CultureInfo.InvariantCulture)})");
     }
 
     private static async Task<RoundResult> BenchPipelineAsync(ProgressReport progress, OnnxDetector detector, Result raw, string clip, int cameras, int seconds, double load, PipelineOptions options, CameraOptions camera, CancellationToken cancellationToken)

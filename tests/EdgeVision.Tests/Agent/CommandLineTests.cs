@@ -54,3 +54,14 @@ public sealed class CommandLineTests
             error.ToString().Trim());
     }
 }
+
+/// <summary>How <c>bench</c> reports rounds: the median and the range of the per-round values.</summary>
+public sealed class BenchRoundsTests
+{
+    [Fact]
+    public void Spread_OddAndEvenRounds_MedianThenLowestToHighest()
+    {
+        Assert.Equal("0.98 (0.95–1.02)", EdgeVision.EdgeAgent.Verbs.BenchVerb.Spread([1.02, 0.95, 0.98], "F2"));
+        Assert.Equal("11.5 (9.0–20.0)", EdgeVision.EdgeAgent.Verbs.BenchVerb.Spread([20, 9, 11, 12], "F1"));
+    }
+}
