@@ -59,6 +59,11 @@ public sealed class AgentMqttIntegrationTests
         using var agent = AgentProcess.Start([.. Settings(device, $"--Mqtt:Embedded:Port={port}")]);
         Assert.True(agent.WaitForOutput($"watch with: mosquitto_sub -h 127.0.0.1 -p {port} -v -t 'edgevision/#'", Bound), agent.Output);
 
+        // Subscribe once "online" is stored. MQTTnet's broker can lose a retained message published while a
+        // client subscribes: the subscription reads the retained store before the message is in it, and is
+        // listed as a subscriber only after the message has been dispatched.
+        Assert.True(agent.WaitForOutput($"status edgevision/{device}/status is online", Bound), agent.Output);
+
         await using var subscriber = await MosquittoSubscriber.StartAsync(port, $"edgevision/{device}/#");
         await subscriber.WaitForAsync($"edgevision/{device}/status", "online").WaitAsync(Bound);
         var detections = await WaitForPersonDetectionsAsync(subscriber, device, "sample", 5);
