@@ -22,7 +22,6 @@ internal sealed class CaptureWorker
     private long _callStartedAt;
     private long _callLimitTicks;
     private int _state;
-    private volatile bool _isAbandoned;
 
     private CaptureWorker(CaptureChannel output, TimeSpan initialDelay, AbandonedCaptures abandoned, CancellationToken cancellationToken)
     {
@@ -40,7 +39,8 @@ internal sealed class CaptureWorker
     /// <summary>Cancelled when the source stops or the worker is abandoned.</summary>
     public CancellationToken Token => _cancellation.Token;
 
-    public bool IsAbandoned => _isAbandoned;
+    /// <summary>Read by the thread itself after each call: it is still running, so its state is Running or Abandoned.</summary>
+    public bool IsAbandoned => Volatile.Read(ref _state) == Abandoned;
 
     /// <summary>Completes when the thread ends, or at once when the worker is abandoned.</summary>
     public Task Completion => _completion.Task;
@@ -88,8 +88,6 @@ internal sealed class CaptureWorker
     /// <summary>Gives up on the thread: its token is cancelled and <see cref="Completion"/> ends now, not when the call returns.</summary>
     public void Abandon()
     {
-        _isAbandoned = true;
-
         // Counted before the state changes, so that the thread's exit, which uncounts it, can never come first.
         _abandoned.Add();
         if (Interlocked.CompareExchange(ref _state, Abandoned, Running) != Running)

@@ -190,7 +190,8 @@ internal sealed class BenchVerb : IVerb
     internal static string Spread(IEnumerable<double> values, string format)
     {
         var all = values.ToArray();
-        return string.Create(CultureInfo.InvariantCulture, $"{Median(all).ToString(format, CultureInfo.InvariantCulture)} ({all.Min().ToString(format, CultureInfo.InvariantCulture)}–{all.Max().ToString(format, CultureInfo.InvariantCulture)})");
+        string Show(double value) => value.ToString(format, CultureInfo.InvariantCulture);
+        return $"{Show(Median(all))} ({Show(all.Min())}–{Show(all.Max())})";
     }
 
     private static async Task<RoundResult> BenchPipelineAsync(ProgressReport progress, OnnxDetector detector, Result raw, string clip, int cameras, int seconds, double load, PipelineOptions options, CameraOptions camera, CancellationToken cancellationToken)

@@ -10,9 +10,6 @@ namespace EdgeVision.ModelTools.Quantization;
 /// </summary>
 public static class QdqQuantizer
 {
-    /// <summary>Ops whose output takes the input's scale and zero point, so ONNX Runtime can drop their Q/DQ and run them on 8-bit data.</summary>
-    private static readonly HashSet<string> RangePreserving = new(StringComparer.Ordinal) { "MaxPool", "Resize", "Reshape", "Transpose", "Split" };
-
     /// <summary>The activation tensors that need calibration ranges for this graph and these options.</summary>
     public static IReadOnlyCollection<string> TensorsToCalibrate(OnnxGraph graph, QuantizationOptions options)
     {
@@ -51,7 +48,7 @@ public static class QdqQuantizer
         }
 
         var producers = graph.Producers();
-        foreach (var node in quantized.Where(n => RangePreserving.Contains(n.OpType)))
+        foreach (var node in quantized.Where(n => QuantizationOptions.RangePreservingOpTypes.Contains(n.OpType)))
         {
             if (parameters.TryGetValue(node.Inputs[0], out var p))
             {

@@ -31,22 +31,26 @@ public sealed record QuantizationOptions
     /// <summary>Nodes (by name) left in float, for example a detector's output heads.</summary>
     public IReadOnlySet<string> KeepFloatNodes { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
-    /// <summary>
-    /// Op types that get Q/DQ: the ones ONNX Runtime fuses into integer kernels on the CPU (QLinearConv,
-    /// QLinearLeakyRelu, QLinearConcat, QLinearAdd) or runs on 8-bit data directly (MaxPool). Resize is left
-    /// in float: the four upsamplings of an FPN are cheap, and interpolating in 8 bits would only add error.
-    /// </summary>
-    public IReadOnlySet<string> QuantizedOpTypes { get; init; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "Conv", "LeakyRelu", "Concat", "Add", "MaxPool",
-    };
+    // The ones ONNX Runtime fuses into integer kernels on the CPU (QLinearConv, QLinearLeakyRelu, QLinearConcat,
+    // QLinearAdd) or runs on 8-bit data directly (MaxPool).
+    private static readonly string[] DefaultOpTypes = ["Conv", "LeakyRelu", "Concat", "Add", "MaxPool"];
 
     /// <summary>
-    /// Every op type the quantizer can put Q/DQ around: the defaults, and the ops that pass their input's scale
-    /// on (Resize, Reshape, Transpose, Split), which ONNX Runtime then runs on 8-bit data.
+    /// Op types whose output takes their input's scale and zero point, so that a runtime may drop their Q/DQ and
+    /// run them on 8-bit data (ONNX Runtime 1.31 does for MaxPool, not for a bilinear Resize).
     /// </summary>
-    public static IReadOnlySet<string> SupportedOpTypes { get; } = new HashSet<string>(StringComparer.Ordinal)
+    public static IReadOnlySet<string> RangePreservingOpTypes { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        "Conv", "LeakyRelu", "Concat", "Add", "MaxPool", "Resize", "Reshape", "Transpose", "Split",
+        "MaxPool", "Resize", "Reshape", "Transpose", "Split",
     };
+
+    /// <summary>Every op type the quantizer can put Q/DQ around: the defaults and the range-preserving ones.</summary>
+    public static IReadOnlySet<string> SupportedOpTypes { get; } =
+        new HashSet<string>([.. DefaultOpTypes, .. RangePreservingOpTypes], StringComparer.Ordinal);
+
+    /// <summary>
+    /// Op types that get Q/DQ; by default the ones ONNX Runtime runs in 8 bits. Resize is left in float: ONNX
+    /// Runtime keeps it in float between Q/DQ anyway, and interpolating in 8 bits would only add error.
+    /// </summary>
+    public IReadOnlySet<string> QuantizedOpTypes { get; init; } = new HashSet<string>(DefaultOpTypes, StringComparer.Ordinal);
 }
