@@ -3,10 +3,11 @@ using OpenCvSharp;
 namespace EdgeVision.Models;
 
 /// <summary>
-/// Writes an image into one NCHW slot of a network input tensor: scaled to fit with its aspect ratio kept,
-/// centred on a black canvas, and normalized per channel as <c>(pixel − mean) / std</c>.
-/// One instance keeps its scratch images between calls, so steady-state frames allocate no pixel buffers;
-/// it is therefore not safe to use from two threads at once.
+/// Writes an image into one slot of a network input tensor: scaled to fit with its aspect ratio kept, centred on a
+/// canvas of the padding grey, and normalized per channel as <c>(pixel − mean) / std</c>. The slot is float, or
+/// uint8 holding those values quantized (a quantized model's input, or raw bytes with the identity quantization);
+/// planar (NCHW) or interleaved (NHWC). One instance keeps its scratch images between calls, so steady-state
+/// frames allocate no pixel buffers; it is therefore not safe to use from two threads at once.
 /// </summary>
 public sealed class LetterboxResizer : IDisposable
 {
@@ -14,14 +15,22 @@ public sealed class LetterboxResizer : IDisposable
 
     private readonly int _networkWidth;
     private readonly int _networkHeight;
+    private readonly TensorLayout _layout;
 
-    // _lookup[p * 256 + v] is the normalized value of byte v in plane p: one load instead of a subtract
-    // and a divide per sample, and the same rounding for every frame.
-    private readonly float[] _lookup = new float[Channels * 256];
+    // Interleaved layouts: where pixel (y, x)'s three values start is _rowOffsets[y] + _columnOffsets[x]. One pixel per
+    // position is y·W·3 + x·3; 2×2 blocks (space to depth) put pixel (2i + dy, 2j + dx) at block (i, j), channels
+    // (dy·2 + dx)·3 onward.
+    private readonly int[]? _rowOffsets;
+    private readonly int[]? _columnOffsets;
+
+    // _floats[p * 256 + v] is the normalized value of byte v in plane p (_bytes[…] the same, quantized): one load
+    // instead of a subtract, a divide (and a rounding) per sample, and the same result for every frame.
+    private readonly float[] _floats = new float[Channels * 256];
+    private readonly byte[] _bytes = new byte[Channels * 256];
 
     // Which byte of a BGR pixel feeds each plane: (0,1,2) for a BGR model, (2,1,0) for an RGB one.
     private readonly int[] _sourceChannelOfPlane;
-    private readonly float[] _paddingValueOfPlane = new float[Channels];
+    private readonly int _padValue;
 
     private readonly Mat _converted = new();
     private readonly Mat _scaled = new();
@@ -31,7 +40,19 @@ public sealed class LetterboxResizer : IDisposable
     /// <param name="std">Per-plane standard deviation, in the model's channel order.</param>
     /// <param name="channelOrder">"BGR" or "RGB": the order of the planes the model expects.</param>
     /// <param name="padValue">The grey level (0–255, every channel) the padding has in pixel space: 0 (black), or 114 as YOLO exports were trained with.</param>
-    public LetterboxResizer(int networkWidth, int networkHeight, ReadOnlySpan<float> mean, ReadOnlySpan<float> std, string channelOrder = "BGR", int padValue = 0)
+    /// <param name="layout">Planar or interleaved channels.</param>
+    /// <param name="quantization">How a uint8 slot encodes the normalized values; the identity when absent.</param>
+    /// <param name="spaceToDepth">NHWC only: 2 packs each 2×2 pixel block into one position of 12 channels ([H/2, W/2, 12]).</param>
+    public LetterboxResizer(
+        int networkWidth,
+        int networkHeight,
+        ReadOnlySpan<float> mean,
+        ReadOnlySpan<float> std,
+        string channelOrder = "BGR",
+        int padValue = 0,
+        TensorLayout layout = TensorLayout.Nchw,
+        QuantizationParameters? quantization = null,
+        int spaceToDepth = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(padValue);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(padValue, 255);
@@ -40,6 +61,12 @@ public sealed class LetterboxResizer : IDisposable
         if (mean.Length != Channels || std.Length != Channels)
         {
             throw new ArgumentException("mean and std need exactly three values, one per channel");
+        }
+
+        var q = quantization ?? QuantizationParameters.Identity;
+        if (!(q.Scale > 0f) || !float.IsFinite(q.Scale) || q.ZeroPoint is < 0 or > 255)
+        {
+            throw new ArgumentException($"quantization needs a positive finite scale and a zero point from 0 to 255, found {q.Scale} and {q.ZeroPoint}", nameof(quantization));
         }
 
         _sourceChannelOfPlane = channelOrder switch
@@ -51,6 +78,20 @@ public sealed class LetterboxResizer : IDisposable
 
         _networkWidth = networkWidth;
         _networkHeight = networkHeight;
+        _layout = layout;
+        _padValue = padValue;
+        if (spaceToDepth != 1 && (layout != TensorLayout.Nhwc || spaceToDepth != 2 || networkWidth % 2 != 0 || networkHeight % 2 != 0))
+        {
+            throw new ArgumentException($"space to depth {spaceToDepth} needs 2, an NHWC layout and an even width and height", nameof(spaceToDepth));
+        }
+
+        if (layout == TensorLayout.Nhwc)
+        {
+            var block = spaceToDepth;
+            var blockLength = block * block * Channels;
+            _rowOffsets = Enumerable.Range(0, networkHeight).Select(y => ((y / block) * (networkWidth / block) * blockLength) + ((y % block) * block * Channels)).ToArray();
+            _columnOffsets = Enumerable.Range(0, networkWidth).Select(x => ((x / block) * blockLength) + ((x % block) * Channels)).ToArray();
+        }
         for (var plane = 0; plane < Channels; plane++)
         {
             if (!(std[plane] > 0f) || !float.IsFinite(mean[plane]))
@@ -60,11 +101,10 @@ public sealed class LetterboxResizer : IDisposable
 
             for (var value = 0; value < 256; value++)
             {
-                _lookup[plane * 256 + value] = (value - mean[plane]) / std[plane];
+                var normalized = (value - mean[plane]) / std[plane];
+                _floats[plane * 256 + value] = normalized;
+                _bytes[plane * 256 + value] = q.Quantize(normalized);
             }
-
-            // Padding is a grey level in pixel space, so it is normalized like any other byte of that value.
-            _paddingValueOfPlane[plane] = _lookup[plane * 256 + padValue];
         }
     }
 
@@ -72,20 +112,43 @@ public sealed class LetterboxResizer : IDisposable
 
     public int NetworkHeight => _networkHeight;
 
-    /// <summary>Number of floats one image occupies in the tensor: 3 × height × width.</summary>
+    public TensorLayout Layout => _layout;
+
+    /// <summary>Number of elements one image occupies in the tensor: 3 × height × width.</summary>
     public int SlotLength => Channels * _networkWidth * _networkHeight;
 
     /// <summary>
-    /// Letterboxes <paramref name="image"/> (8-bit BGR, grayscale or BGRA, any size) into
+    /// Letterboxes <paramref name="image"/> (8-bit BGR, grayscale or BGRA, any size) into the float
     /// <paramref name="slot"/>, overwriting every element of it, and returns how to map boxes back.
     /// </summary>
-    public unsafe LetterboxTransform Write(Mat image, Span<float> slot)
+    public LetterboxTransform Write(Mat image, Span<float> slot) => Write(image, slot, _floats);
+
+    /// <summary>
+    /// Letterboxes <paramref name="image"/> into the uint8 <paramref name="slot"/> (the normalized values quantized),
+    /// overwriting every element of it, and returns how to map boxes back.
+    /// </summary>
+    public LetterboxTransform Write(Mat image, Span<byte> slot) => Write(image, slot, _bytes);
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _converted.Dispose();
+        _scaled.Dispose();
+    }
+
+    private unsafe LetterboxTransform Write<T>(Mat image, Span<T> slot, T[] lookup)
+        where T : unmanaged
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(image);
         if (slot.Length != SlotLength)
         {
-            throw new ArgumentException($"slot holds {slot.Length} floats, one image needs {SlotLength}", nameof(slot));
+            throw new ArgumentException($"slot holds {slot.Length} elements, one image needs {SlotLength}", nameof(slot));
         }
 
         if (image.Empty())
@@ -103,49 +166,62 @@ public sealed class LetterboxResizer : IDisposable
             scaled = _scaled;
         }
 
-        FillPadding(slot, transform);
-
-        var planeLength = _networkWidth * _networkHeight;
+        // Padding is a grey level in pixel space, so it is normalized like any other byte of that value.
+        var pad0 = lookup[_padValue];
+        var pad1 = lookup[256 + _padValue];
+        var pad2 = lookup[512 + _padValue];
         var rowStride = checked((long)scaled.Step());
         var pixels = (byte*)scaled.DataPointer;
         var c0 = _sourceChannelOfPlane[0];
         var c1 = _sourceChannelOfPlane[1];
         var c2 = _sourceChannelOfPlane[2];
-        fixed (float* tensor = slot)
-        fixed (float* lookup = _lookup)
+        fixed (T* tensor = slot)
+        fixed (T* table = lookup)
         {
-            var lookup0 = lookup;
-            var lookup1 = lookup + 256;
-            var lookup2 = lookup + 512;
-            for (var y = 0; y < transform.ScaledHeight; y++)
+            var lookup0 = table;
+            var lookup1 = table + 256;
+            var lookup2 = table + 512;
+            if (_layout == TensorLayout.Nchw)
             {
-                var source = pixels + y * rowStride;
-                var offset = (transform.PadY + y) * _networkWidth + transform.PadX;
-                var plane0 = tensor + offset;
-                var plane1 = plane0 + planeLength;
-                var plane2 = plane1 + planeLength;
-                for (var x = 0; x < transform.ScaledWidth; x++, source += Channels)
+                FillPaddingPlanar(slot, transform, pad0, pad1, pad2);
+                var planeLength = _networkWidth * _networkHeight;
+                for (var y = 0; y < transform.ScaledHeight; y++)
                 {
-                    plane0[x] = lookup0[source[c0]];
-                    plane1[x] = lookup1[source[c1]];
-                    plane2[x] = lookup2[source[c2]];
+                    var source = pixels + y * rowStride;
+                    var plane0 = tensor + (transform.PadY + y) * _networkWidth + transform.PadX;
+                    var plane1 = plane0 + planeLength;
+                    var plane2 = plane1 + planeLength;
+                    for (var x = 0; x < transform.ScaledWidth; x++, source += Channels)
+                    {
+                        plane0[x] = lookup0[source[c0]];
+                        plane1[x] = lookup1[source[c1]];
+                        plane2[x] = lookup2[source[c2]];
+                    }
+                }
+            }
+            else
+            {
+                FillPaddingInterleaved(slot, transform, pad0, pad1, pad2);
+                fixed (int* columns = _columnOffsets)
+                {
+                    var firstColumn = columns + transform.PadX;
+                    for (var y = 0; y < transform.ScaledHeight; y++)
+                    {
+                        var source = pixels + y * rowStride;
+                        var row = tensor + _rowOffsets![transform.PadY + y];
+                        for (var x = 0; x < transform.ScaledWidth; x++, source += Channels)
+                        {
+                            var target = row + firstColumn[x];
+                            target[0] = lookup0[source[c0]];
+                            target[1] = lookup1[source[c1]];
+                            target[2] = lookup2[source[c2]];
+                        }
+                    }
                 }
             }
         }
 
         return transform;
-    }
-
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        _converted.Dispose();
-        _scaled.Dispose();
     }
 
     private Mat ToBgr(Mat image)
@@ -171,7 +247,8 @@ public sealed class LetterboxResizer : IDisposable
         throw new ArgumentException($"image type {type} is not supported: expected 8-bit BGR, grayscale or BGRA", nameof(image));
     }
 
-    private void FillPadding(Span<float> slot, in LetterboxTransform transform)
+    private void FillPaddingPlanar<T>(Span<T> slot, in LetterboxTransform transform, T pad0, T pad1, T pad2)
+        where T : unmanaged
     {
         var width = _networkWidth;
         var planeLength = width * _networkHeight;
@@ -181,7 +258,7 @@ public sealed class LetterboxResizer : IDisposable
         for (var plane = 0; plane < Channels; plane++)
         {
             var planeSpan = slot.Slice(plane * planeLength, planeLength);
-            var value = _paddingValueOfPlane[plane];
+            var value = plane switch { 0 => pad0, 1 => pad1, _ => pad2 };
             planeSpan[..imageTop].Fill(value);
             planeSpan[imageBottom..].Fill(value);
             if (transform.PadX == 0 && rightPad == 0)
@@ -194,6 +271,39 @@ public sealed class LetterboxResizer : IDisposable
                 planeSpan.Slice(row, transform.PadX).Fill(value);
                 planeSpan.Slice(row + transform.PadX + transform.ScaledWidth, rightPad).Fill(value);
             }
+        }
+    }
+
+    private void FillPaddingInterleaved<T>(Span<T> slot, in LetterboxTransform transform, T pad0, T pad1, T pad2)
+        where T : unmanaged
+    {
+        var imageBottom = transform.PadY + transform.ScaledHeight;
+        var imageRight = transform.PadX + transform.ScaledWidth;
+        for (var y = 0; y < _networkHeight; y++)
+        {
+            var row = _rowOffsets![y];
+            if (y < transform.PadY || y >= imageBottom)
+            {
+                FillPixels(slot, row, 0, _networkWidth, pad0, pad1, pad2);
+                continue;
+            }
+
+            FillPixels(slot, row, 0, transform.PadX, pad0, pad1, pad2);
+            FillPixels(slot, row, imageRight, _networkWidth, pad0, pad1, pad2);
+        }
+    }
+
+    /// <summary>Sets pixels <paramref name="from"/> to <paramref name="to"/> (exclusive) of the row starting at <paramref name="row"/> to the padding's three values.</summary>
+    private void FillPixels<T>(Span<T> slot, int row, int from, int to, T pad0, T pad1, T pad2)
+        where T : unmanaged
+    {
+        var columns = _columnOffsets!;
+        for (var x = from; x < to; x++)
+        {
+            var pixel = slot.Slice(row + columns[x], Channels);
+            pixel[0] = pad0;
+            pixel[1] = pad1;
+            pixel[2] = pad2;
         }
     }
 }

@@ -121,9 +121,41 @@ public sealed class ModelManifest
             errors.Add("input.height: must be a positive number of pixels");
         }
 
-        if (Input.Layout != "NCHW")
+        if (Input.Layout is not ("NCHW" or "NHWC"))
         {
-            errors.Add($"input.layout: must be NCHW, found '{Input.Layout}'");
+            errors.Add($"input.layout: must be NCHW or NHWC, found '{Input.Layout}'");
+        }
+
+        if (Input.SpaceToDepth is not (null or 1 or 2))
+        {
+            errors.Add($"input.space_to_depth: must be 1 or 2, found {Input.SpaceToDepth}");
+        }
+        else if (Input.SpaceToDepth == 2 && (Input.Layout != "NHWC" || Input.Width % 2 != 0 || Input.Height % 2 != 0))
+        {
+            errors.Add("input.space_to_depth: 2 needs input.layout NHWC and an even width and height");
+        }
+
+        if (Input.ElementType is not (null or "float32" or "uint8"))
+        {
+            errors.Add($"input.element_type: must be float32 or uint8, found '{Input.ElementType}'");
+        }
+
+        if (Input.Quantization is { } quantization)
+        {
+            if (Input.ElementType != "uint8")
+            {
+                errors.Add("input.quantization: only a uint8 input is quantized (input.element_type is not uint8)");
+            }
+
+            if (quantization.Scale is not > 0f || !float.IsFinite(quantization.Scale.Value))
+            {
+                errors.Add($"input.quantization.scale: must be a positive number, found {quantization.Scale?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing"}");
+            }
+
+            if (quantization.ZeroPoint is not (>= 0 and <= 255))
+            {
+                errors.Add($"input.quantization.zero_point: must be a byte value from 0 to 255, found {quantization.ZeroPoint?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing"}");
+            }
         }
 
         if (Input.PadValue is < 0 or > 255)

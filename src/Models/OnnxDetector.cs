@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using OpenCvSharp;
 
 namespace EdgeVision.Models;
@@ -25,7 +26,9 @@ public sealed partial class OnnxDetector : IDisposable
     private readonly float[] _classScoreThresholds;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
-    private readonly float[] _input;
+    // The input tensor's memory: float, or uint8 for a model that takes bytes (one of the two is null).
+    private readonly float[]? _floatInput;
+    private readonly byte[]? _byteInput;
     private readonly float[][] _outputs;
 
     // Tensors over the first n slots of the buffers, one set per batch size n, made on first use.
@@ -64,7 +67,10 @@ public sealed partial class OnnxDetector : IDisposable
             inGraph ? [0f, 0f, 0f] : input.Mean,
             inGraph ? [1f, 1f, 1f] : input.Std,
             input.ChannelOrder!,
-            input.PadValue ?? 0);
+            input.PadValue ?? 0,
+            input.TensorLayout,
+            input.IsUInt8 ? input.QuantizationParameters : null,
+            input.BlockSize);
 
         _nonMaxSuppression = new NonMaxSuppression(options.NmsIouThreshold, options.MaxDetections);
         _maxDetections = options.MaxDetections;
@@ -75,7 +81,14 @@ public sealed partial class OnnxDetector : IDisposable
 
         _inputNames = [input.Name!];
         _outputNames = decoder.Outputs.Select(output => output.Name).ToArray();
-        _input = new float[MaxBatchSize * _resizer.SlotLength];
+        if (input.IsUInt8)
+        {
+            _byteInput = new byte[MaxBatchSize * _resizer.SlotLength];
+        }
+        else
+        {
+            _floatInput = new float[MaxBatchSize * _resizer.SlotLength];
+        }
         _outputs = decoder.Outputs.Select(output => new float[MaxBatchSize * output.ItemLength]).ToArray();
         _inputValuesByBatchSize = new OrtValue[]?[MaxBatchSize];
         _outputValuesByBatchSize = new OrtValue[]?[MaxBatchSize];
@@ -145,7 +158,9 @@ public sealed partial class OnnxDetector : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(slot);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, MaxBatchSize);
         var length = _resizer.SlotLength;
-        return _resizer.Write(image, _input.AsSpan(slot * length, length));
+        return _byteInput is not null
+            ? _resizer.Write(image, _byteInput.AsSpan(slot * length, length))
+            : _resizer.Write(image, _floatInput.AsSpan(slot * length, length));
     }
 
     /// <summary>Runs the model on slots 0 … <paramref name="batchSize"/> − 1 as prepared.</summary>
@@ -270,10 +285,10 @@ public sealed partial class OnnxDetector : IDisposable
     private OrtValue CreateInputValue(int batchSize)
     {
         var length = batchSize * _resizer.SlotLength;
-        return OrtValue.CreateTensorValueFromMemory(
-            OrtMemoryInfo.DefaultInstance,
-            _input.AsMemory(0, length),
-            [batchSize, 3, InputHeight, InputWidth]);
+        long[] shape = [batchSize, .. Model.Manifest.Input!.ItemShape().Select(d => (long)d)];
+        return _byteInput is not null
+            ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _byteInput.AsMemory(0, length), shape)
+            : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _floatInput.AsMemory(0, length), shape);
     }
 
     private OrtValue[] CreateOutputValues(int batchSize)
@@ -303,11 +318,19 @@ public sealed partial class OnnxDetector : IDisposable
         }
 
         var dimensions = metadata.Dimensions;
-        int[] expected = [-1, 3, input.Height!.Value, input.Width!.Value];
+        int[] expected = [-1, .. input.ItemShape()];
         if (dimensions.Length != 4 || Enumerable.Range(1, 3).Any(i => dimensions[i] > 0 && dimensions[i] != expected[i]))
         {
+            var layout = input.BlockSize > 1 ? " (NHWC, 2×2 blocks)" : input.TensorLayout == TensorLayout.Nhwc ? " (NHWC)" : string.Empty;
             throw new ModelException(
-                $"model file {model.ModelPath}: input '{input.Name}' has shape [{string.Join(",", dimensions)}], the manifest says [N,3,{input.Height},{input.Width}]");
+                $"model file {model.ModelPath}: input '{input.Name}' has shape [{string.Join(",", dimensions)}], the manifest says [N,{string.Join(",", expected[1..])}]{layout}");
+        }
+
+        var expectedType = input.IsUInt8 ? TensorElementType.UInt8 : TensorElementType.Float;
+        if (metadata.ElementDataType != expectedType)
+        {
+            throw new ModelException(
+                $"model file {model.ModelPath}: input '{input.Name}' is {metadata.ElementDataType}, the manifest says {(input.IsUInt8 ? "uint8" : "float32")} (input.element_type)");
         }
 
         // A symbolic batch dimension takes any batch; a fixed one of 1 only single images.

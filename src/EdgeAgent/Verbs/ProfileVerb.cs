@@ -12,11 +12,11 @@ internal sealed class ProfileVerb : IVerb
 {
     public string Name => "profile";
 
-    public string Usage => "[--models NAME,NAME] [--batches 1,4] [--runs N] [--threads N] [--video PATH] [--top N] | --conv [--channels C] [--size S] [--threads N] [--rounds N]";
+    public string Usage => "[--models NAME,NAME] [--batches 1,4] [--runs N] [--threads N] [--video PATH] [--top N] [--nodes] | --conv [--channels C] [--size S] [--threads N] [--rounds N]";
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["models=", "batches=", "runs=", "threads=", "video=", "top=", "conv", "channels=", "size=", "rounds="]);
+        var parsed = VerbArguments.Parse(Name, args, ["models=", "batches=", "runs=", "threads=", "video=", "top=", "nodes", "conv", "channels=", "size=", "rounds="]);
         parsed.ExpectPositionals(0);
         if (parsed.Has("conv"))
         {
@@ -43,7 +43,7 @@ internal sealed class ProfileVerb : IVerb
                     cancellationToken.ThrowIfCancellationRequested();
                     var options = new DetectorOptions { ExecutionProviders = [ExecutionProvider.Cpu], IntraOpThreads = threads, MaxBatchSize = batch };
                     string trace;
-                    using (var detector = OnnxDetector.CreateProfiled(ModelCatalog.Default.Load(name), options, Path.Combine(directory, $"{name}-b{batch}")))
+                    using (var detector = OnnxDetector.CreateProfiled(ModelCatalog.Default.Load(name), options, Path.Combine(directory, $"{Path.GetFileNameWithoutExtension(name)}-b{batch}")))
                     {
                         for (var slot = 0; slot < batch; slot++)
                         {
@@ -58,9 +58,9 @@ internal sealed class ProfileVerb : IVerb
                         trace = detector.EndProfiling();
                     }
 
-                    var (counted, runMs, operators) = OrtProfile.Summarize(File.ReadAllText(trace), skipRuns: 5);
+                    var (counted, runMs, operators) = OrtProfile.Summarize(File.ReadAllText(trace), skipRuns: 5, byNode: parsed.Has("nodes"));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}, batch {batch}: {runMs:F2} ms per run ({runMs / batch:F2} ms per frame) over {counted} runs; kernels {operators.Sum(o => o.MillisecondsPerRun):F2} ms"));
-                    Console.WriteLine("  operator                  nodes   ms/run   share");
+                    Console.WriteLine(parsed.Has("nodes") ? "  node (op type, name)" : "  operator                  nodes   ms/run   share");
                     foreach (var o in operators.Take(top))
                     {
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {o.Operator,-24} {o.Nodes,6:F0} {o.MillisecondsPerRun,8:F3} {o.Share,7:P1}"));

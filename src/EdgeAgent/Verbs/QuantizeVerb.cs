@@ -10,15 +10,27 @@ internal sealed class QuantizeVerb : IVerb
 {
     public string Name => "quantize";
 
-    public string Usage => "<in.onnx> <out.onnx> --calibration <video|folder> [--model NAME] [--frames N] [--start I] [--step S] [--method minmax|percentile] [--percentile P] [--activations uint8|int8] [--keep-float node,node] [--ops Conv,Add,...]";
+    public string Usage => "<in.onnx> <out.onnx> --calibration <video|folder> [--model NAME] [--frames N] [--start I] [--step S] [--method minmax|percentile] [--percentile P] [--activations uint8|int8] [--keep-float node,node] [--ops Conv,Add,...] [--input float|uint8-nhwc|uint8-blocks] [--manifest OUT.json]";
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["calibration=", "model=", "frames=", "start=", "step=", "method=", "percentile=", "activations=", "keep-float=", "ops=", "threads="]);
+        var parsed = VerbArguments.Parse(Name, args, ["calibration=", "model=", "frames=", "start=", "step=", "method=", "percentile=", "activations=", "keep-float=", "ops=", "threads=", "input=", "manifest="]);
         var input = parsed.Positional(0, "the float .onnx path");
         var output = parsed.Positional(1, "the output .onnx path");
         parsed.ExpectPositionals(2);
         var calibration = parsed.Get("calibration") ?? throw new UserFacingException($"{Name}: --calibration <video|folder> is required", 2);
+        var (quantizedInput, spaceToDepth) = parsed.Get("input", "float") switch
+        {
+            "float" => (false, 1),
+            "uint8-nhwc" => (true, 1),
+            "uint8-blocks" => (true, 2),
+            var i => throw new UserFacingException($"{Name}: --input must be float, uint8-nhwc or uint8-blocks, got '{i}'", 2),
+        };
+        var manifestOut = parsed.Get("manifest");
+        if (manifestOut is not null && !manifestOut.EndsWith(".json", StringComparison.Ordinal))
+        {
+            throw new UserFacingException($"{Name}: --manifest must name a .json file, got '{manifestOut}'", 2);
+        }
 
         var options = new QuantizationOptions
         {
@@ -77,9 +89,27 @@ internal sealed class QuantizeVerb : IVerb
                 done, frames.Count, "frames"));
         progress.Stage($"quantizing {tensors.Count} activation tensors and writing {output}");
         var quantized = QdqQuantizer.Quantize(graph, ranges, options);
-        quantized.Metadata["calibration"] = $"{Path.GetFileName(calibration)} frames {frames.Start}..{frames.Indices.Last()} step {frames.Step}";
+        var calibrated = $"{Path.GetFileName(calibration)} frames {frames.Start}..{frames.Indices.Last()} step {frames.Step}";
+        quantized.Metadata["calibration"] = calibrated;
+        QuantizationParameters? inputQuantization = quantizedInput ? QuantizedInput.ToUInt8Nhwc(quantized, spaceToDepth) : null;
         OnnxModelFile.Save(quantized, output);
         Console.WriteLine($"wrote {output}: {tensors.Count} activation tensors calibrated on {frames.Count} frames ({options.Method}, {options.Activations}) in {clock.Elapsed.TotalSeconds:F1} s");
+        if (inputQuantization is { } q)
+        {
+            Console.WriteLine(FormattableString.Invariant($"input '{quantized.Inputs[0].Name}': uint8 NHWC{(spaceToDepth > 1 ? " in 2x2 blocks" : string.Empty)}, scale {q.Scale:R}, zero point {q.ZeroPoint}"));
+        }
+
+        if (manifestOut is not null)
+        {
+            QuantizedManifest.Write(
+                manifestPath,
+                output,
+                manifestOut,
+                inputQuantization,
+                QuantizedManifest.Describe(manifest.Name ?? Path.GetFileNameWithoutExtension(input), options, calibrated, quantizedInput, spaceToDepth),
+                spaceToDepth);
+            Console.WriteLine($"wrote {manifestOut}");
+        }
         return Task.FromResult(0);
     }
 }

@@ -15,8 +15,11 @@ public sealed record OperatorTime(string Operator, double Nodes, double Millisec
 /// </summary>
 public static class OrtProfile
 {
-    /// <summary>Operator types by time per run, largest first; <paramref name="skipRuns"/> first runs (warm-up) left out.</summary>
-    public static (int Runs, double RunMilliseconds, IReadOnlyList<OperatorTime> Operators) Summarize(string traceJson, int skipRuns = 0)
+    /// <summary>
+    /// Operator types by time per run, largest first; <paramref name="skipRuns"/> first runs (warm-up) left out. With
+    /// <paramref name="byNode"/>, each node on its own ("QLinearConv conv1/Conv2D", one node per run).
+    /// </summary>
+    public static (int Runs, double RunMilliseconds, IReadOnlyList<OperatorTime> Operators) Summarize(string traceJson, int skipRuns = 0, bool byNode = false)
     {
         using var document = JsonDocument.Parse(traceJson);
         var events = document.RootElement.ValueKind == JsonValueKind.Array ? document.RootElement : document.RootElement.GetProperty("traceEvents");
@@ -38,7 +41,8 @@ public static class OrtProfile
             else if (category.GetString() == "Node" && name.GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal)
                      && e.TryGetProperty("args", out var args) && args.TryGetProperty("op_name", out var op))
             {
-                nodes.Add((ts, op.GetString()!, dur));
+                var key = byNode ? $"{op.GetString()} {name.GetString()![..^"_kernel_time".Length]}" : op.GetString()!;
+                nodes.Add((ts, key, dur));
             }
         }
 

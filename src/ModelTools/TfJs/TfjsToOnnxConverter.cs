@@ -9,7 +9,10 @@ public sealed record ConversionOptions
     /// <summary>Name of the symbolic batch dimension of inputs and outputs; null keeps the model's fixed batch.</summary>
     public string? BatchDimension { get; init; } = "batch";
 
-    /// <summary>Run the layout and fusion passes (transposes cancelled, pads and biases folded into convolutions).</summary>
+    /// <summary>
+    /// Run the layout and fusion passes (transposes cancelled, pads and biases folded into convolutions, constant
+    /// Resize scales where the input size is fixed).
+    /// </summary>
     public bool Optimize { get; init; } = true;
 
     public int Opset { get; init; } = 18;
@@ -102,6 +105,12 @@ public static class TfjsToOnnxConverter
         {
             var output = graph.Outputs[i];
             graph.Outputs[i] = output with { Type = types.GetValueOrDefault(output.Name, output.Type) };
+        }
+
+        if (options.Optimize)
+        {
+            // Needs a valid graph (it runs it once), so it comes after the outputs are typed.
+            ResizeScaleFolding.Run(graph);
         }
 
         graph.Metadata["converted_from"] = "tfjs graph-model";

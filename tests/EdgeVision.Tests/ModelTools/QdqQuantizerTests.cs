@@ -80,7 +80,7 @@ public sealed class QdqQuantizerTests
     }
 
     [Fact]
-    public void Quantize_ResizeAmongTheOps_ResizeKeepsItsInputScaleAndItsIntegerSizesStayUntouched()
+    public void Quantize_ResizeAmongTheOps_ResizeKeepsItsInputScaleAndItsConstantScalesStayUntouched()
     {
         var package = ModelCatalog.LoadManifest(Path.Combine(RepositoryPaths.Models, "nanodet-g-416.json"));
         var graph = OnnxModelFile.Load(package.ModelPath);
@@ -91,9 +91,11 @@ public sealed class QdqQuantizerTests
         var tensors = QdqQuantizer.TensorsToCalibrate(graph, options);
         var resizes = graph.Nodes.Where(n => n.OpType == "Resize").ToList();
 
-        // The sizes of each Resize (Shape → Slice → Concat, int64) get no range and no Q/DQ.
+        // The converter gives each Resize constant scales (an initializer; the PAN halves twice and doubles twice): no
+        // range, no Q/DQ.
         Assert.Equal(4, resizes.Count);
-        Assert.All(resizes, r => Assert.DoesNotContain(r.Inputs[3], tensors));
+        Assert.Equal([[1f, 1f, 0.5f, 0.5f], [1f, 1f, 0.5f, 0.5f], [1f, 1f, 2f, 2f], [1f, 1f, 2f, 2f]], resizes.Select(r => graph.Initializers[r.Inputs[2]].Floats!).OrderBy(f => f[2]));
+        Assert.All(resizes, r => Assert.DoesNotContain(r.Inputs[2], tensors));
         Assert.All(resizes, r => Assert.Contains(r.Inputs[0], tensors));
 
         var frames = new CalibrationFrames(RepositoryPaths.VtestVideo, package.Manifest.Input!, count: 2, start: 0, step: 40);
@@ -102,7 +104,7 @@ public sealed class QdqQuantizerTests
         var consumers = quantized.Consumers();
         foreach (var resize in quantized.Nodes.Where(n => n.OpType == "Resize"))
         {
-            Assert.Equal("Concat", producers[resize.Inputs[3]].OpType);
+            Assert.True(quantized.Initializers.ContainsKey(resize.Inputs[2]), "the scales stay an initializer");
             var dequantize = producers[resize.Inputs[0]];
             Assert.Equal("DequantizeLinear", dequantize.OpType);
             var quantize = Assert.Single(consumers[resize.Outputs[0]], c => c.OpType == "QuantizeLinear");

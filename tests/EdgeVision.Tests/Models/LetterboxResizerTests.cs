@@ -152,6 +152,96 @@ public sealed class LetterboxResizerTests : IDisposable
         Assert.Contains("CV_32FC3", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(20, false)] // wider than tall: padding above and below
+    [InlineData(20, true)] // a portrait crop: padding left and right
+    public void Write_Interleaved_HoldsThePlanarValuesPixelByPixel(int frameIndex, bool portrait)
+    {
+        using var frame = VideoFrames.Vtest(frameIndex);
+        using var image = portrait ? frame[new Rect(200, 0, 301, 576)].Clone() : frame.Clone();
+        using var nhwc = new LetterboxResizer(Size, Size, Mean, Std, layout: TensorLayout.Nhwc);
+        var interleaved = new float[3 * Plane];
+        _resizer.Write(image, _slot);
+
+        var transform = nhwc.Write(image, interleaved);
+
+        Assert.True(portrait ? transform.PadX > 0 : transform.PadY > 0);
+        var mismatches = 0;
+        for (var y = 0; y < Size; y++)
+        {
+            for (var x = 0; x < Size; x++)
+            {
+                for (var c = 0; c < 3; c++)
+                {
+                    mismatches += interleaved[((y * Size) + x) * 3 + c] == At(c, y, x) ? 0 : 1;
+                }
+            }
+        }
+
+        Assert.Equal(0, mismatches);
+    }
+
+    [Fact]
+    public void Write_Bytes_AreTheNormalizedValuesQuantizedAsQuantizeLinearRoundsThem()
+    {
+        var quantization = new QuantizationParameters(0.018658448f, 114);
+        using var bytes = new LetterboxResizer(Size, Size, Mean, Std, quantization: quantization);
+        using var frame = VideoFrames.Vtest(300);
+        var slot = new byte[3 * Plane];
+        _resizer.Write(frame, _slot);
+
+        bytes.Write(frame, slot);
+
+        Assert.Equal(_slot.Select(quantization.Quantize), slot);
+
+        // Round half to even, saturating: 2.5 steps → 2, 3.5 → 4; far below the range → 0, far above → 255.
+        var step = new QuantizationParameters(1f, 100);
+        Assert.Equal(((byte)102, (byte)104, (byte)0, (byte)255), (step.Quantize(2.5f), step.Quantize(3.5f), step.Quantize(-500f), step.Quantize(500f)));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Write_TwoByTwoBlocks_PutsEachPixelInItsBlockAndChannel(bool portrait)
+    {
+        var quantization = new QuantizationParameters(0.02f, 120);
+        using var plain = new LetterboxResizer(Size, Size, Mean, Std, "RGB", 114, TensorLayout.Nhwc, quantization);
+        using var blocks = new LetterboxResizer(Size, Size, Mean, Std, "RGB", 114, TensorLayout.Nhwc, quantization, spaceToDepth: 2);
+        using var frame = VideoFrames.Vtest(640);
+        using var image = portrait ? frame[new Rect(101, 0, 333, 576)].Clone() : frame.Clone();
+        var expected = new byte[3 * Plane];
+        var actual = new byte[3 * Plane];
+        Array.Fill(actual, (byte)7); // every element must be written
+
+        plain.Write(image, expected);
+        blocks.Write(image, actual);
+
+        var half = Size / 2;
+        var mismatches = 0;
+        for (var y = 0; y < Size; y++)
+        {
+            for (var x = 0; x < Size; x++)
+            {
+                for (var c = 0; c < 3; c++)
+                {
+                    var block = ((((y / 2) * half) + (x / 2)) * 12) + ((((y % 2) * 2) + (x % 2)) * 3) + c;
+                    mismatches += actual[block] == expected[((y * Size) + x) * 3 + c] ? 0 : 1;
+                }
+            }
+        }
+
+        Assert.Equal(0, mismatches);
+    }
+
+    [Fact]
+    public void Constructor_BlocksWithPlanarLayoutOrOddSize_Refused()
+    {
+        Assert.Throws<ArgumentException>(() => new LetterboxResizer(Size, Size, Mean, Std, spaceToDepth: 2));
+        Assert.Throws<ArgumentException>(() => new LetterboxResizer(415, Size, Mean, Std, layout: TensorLayout.Nhwc, spaceToDepth: 2));
+        Assert.Throws<ArgumentException>(() => new LetterboxResizer(Size, Size, Mean, Std, layout: TensorLayout.Nhwc, spaceToDepth: 4));
+        Assert.Throws<ArgumentException>(() => new LetterboxResizer(Size, Size, Mean, Std, quantization: new QuantizationParameters(0f, 0)));
+    }
+
     private static float Normalized(int plane, byte value) => (value - Mean[plane]) / Std[plane];
 
     private float At(int plane, int y, int x) => _slot[plane * Plane + y * Size + x];

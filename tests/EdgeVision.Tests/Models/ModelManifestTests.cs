@@ -47,19 +47,51 @@ public sealed class ModelManifestTests
         var json = Edit(m =>
         {
             m["input"]!["std"] = JsonNode.Parse("[57.375, 0, 58.395]");
-            m["input"]!["layout"] = "NHWC";
+            m["input"]!["layout"] = "CHW";
             m["decoder"]!["outputs"]![1]!["stride"] = 32;
             m["decoder"]!["outputs"]![2]!.AsObject().Remove("boxes");
         });
 
         Assert.Equal(
             [
-                "input.layout: must be NCHW, found 'NHWC'",
+                "input.layout: must be NCHW or NHWC, found 'CHW'",
                 "input.std: must be three positive numbers, one per channel",
                 "decoder.outputs[1].stride: must be 16 to match decoder.strides[1]",
                 "decoder.outputs[2].boxes: missing",
             ],
             ModelManifest.Parse(json, "m.json").Validate());
+    }
+
+    [Fact]
+    public void Validate_InputQuantizationAndBlocks_CheckedAgainstTypeAndLayout()
+    {
+        var json = Edit(m =>
+        {
+            m["input"]!["quantization"] = JsonNode.Parse("""{"scale": 0, "zero_point": 300}""");
+            m["input"]!["space_to_depth"] = 2;
+            m["input"]!["element_type"] = "int8";
+        });
+
+        Assert.Equal(
+            [
+                "input.space_to_depth: 2 needs input.layout NHWC and an even width and height",
+                "input.element_type: must be float32 or uint8, found 'int8'",
+                "input.quantization: only a uint8 input is quantized (input.element_type is not uint8)",
+                "input.quantization.scale: must be a positive number, found 0",
+                "input.quantization.zero_point: must be a byte value from 0 to 255, found 300",
+            ],
+            ModelManifest.Parse(json, "m.json").Validate());
+    }
+
+    [Fact]
+    public void Validate_CommittedInt8Manifest_TakesUInt8BlocksAndTheTensorShapeFollows()
+    {
+        var manifest = ModelCatalog.ReadManifest(Path.Combine(RepositoryPaths.Models, "nanodet-g-416-int8.json"));
+
+        Assert.Empty(manifest.Validate());
+        Assert.True(manifest.Input!.IsUInt8);
+        Assert.Equal([208, 208, 12], manifest.Input.ItemShape());
+        Assert.Equal([3, 416, 416], ModelCatalog.ReadManifest(Path.Combine(RepositoryPaths.Models, "nanodet-g-416.json")).Input!.ItemShape());
     }
 
     [Fact]

@@ -2,17 +2,19 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeVision.Tests.Support;
 
-/// <summary>Runs an ONNX model on the CPU provider with float inputs and returns every output as floats.</summary>
+/// <summary>Runs an ONNX model on the CPU provider with one input (float, or bytes) and returns every output as floats.</summary>
 public static class OrtRunner
 {
-    public static Dictionary<string, (float[] Data, long[] Shape)> Run(byte[] model, string inputName, float[] input, long[] shape)
+    public static Dictionary<string, (float[] Data, long[] Shape)> Run<T>(byte[] model, string inputName, T[] input, long[] shape)
+        where T : unmanaged
     {
         using var options = new SessionOptions { IntraOpNumThreads = 2 };
         using var session = new InferenceSession(model, options);
         return Run(session, inputName, input, shape);
     }
 
-    public static Dictionary<string, (float[] Data, long[] Shape)> Run(InferenceSession session, string inputName, float[] input, long[] shape)
+    public static Dictionary<string, (float[] Data, long[] Shape)> Run<T>(InferenceSession session, string inputName, T[] input, long[] shape)
+        where T : unmanaged
     {
         using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
         using var runOptions = new RunOptions();
