@@ -53,6 +53,19 @@ public sealed class CommandLineTests
             "error: quantize: --ops takes op types from Conv, LeakyRelu, Concat, Add, MaxPool, Resize, Reshape, Transpose, Split, found 'Conv,Resize,Softmax'",
             error.ToString().Trim());
     }
+
+    [Theory]
+    [InlineData("--input", "uint16", "error: quantize: --input must be float, uint8-nhwc or uint8-blocks, got 'uint16'")]
+    [InlineData("--manifest", "out.yaml", "error: quantize: --manifest must name a .json file, got 'out.yaml'")]
+    public async Task Quantize_BadInputFormOrManifestPath_ExitsTwoInOneLine(string option, string value, string expected)
+    {
+        using var error = new StringWriter();
+
+        var code = await CommandLine.RunAsync(["quantize", "in.onnx", "out.onnx", "--calibration", "frames", option, value], error);
+
+        Assert.Equal(2, code);
+        Assert.Equal(expected, error.ToString().Trim());
+    }
 }
 
 /// <summary>How <c>bench</c> reports rounds: the median and the range of the per-round values.</summary>
