@@ -123,12 +123,17 @@ public sealed class QuantizedInputTests
         var source = Path.Combine(RepositoryPaths.Models, "nanodet-g-416.json");
 
         QuantizedManifest.Write(source, floatPath, Path.Combine(directory.Path, "float-input.json"), null, "float input");
+        QuantizedManifest.Write(source, blocksPath, Path.Combine(directory.Path, "blocks.json"), parameters, "first text", spaceToDepth: 1);
+
+        // Written again over the first one: the machine fields are replaced, the provenance text is kept.
+        var firstText = ModelCatalog.ReadManifest(Path.Combine(directory.Path, "blocks.json")).Provenance!.Description;
         QuantizedManifest.Write(source, blocksPath, Path.Combine(directory.Path, "blocks.json"), parameters, "blocks", spaceToDepth: 2);
+        Assert.Equal("first text", firstText);
 
         var manifest = ModelCatalog.ReadManifest(Path.Combine(directory.Path, "blocks.json"));
         Assert.Equal(("blocks", "int8", "NHWC", "uint8", 2), (manifest.Name, manifest.Precision, manifest.Input!.Layout, manifest.Input.ElementType, manifest.Input.SpaceToDepth));
         Assert.Equal((parameters.Scale, parameters.ZeroPoint), (manifest.Input.Quantization!.Scale!.Value, manifest.Input.Quantization.ZeroPoint!.Value));
-        Assert.Equal("blocks", manifest.Provenance!.Description);
+        Assert.Equal("first text", manifest.Provenance!.Description);
         Assert.True(File.Exists(Path.Combine(directory.Path, "coco80.labels")));
 
         var options = new DetectorOptions { ExecutionProviders = [ExecutionProvider.Cpu], IntraOpThreads = 2, MaxBatchSize = 4 };

@@ -12,6 +12,53 @@ public sealed class OnnxDetectorTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     [Fact]
+    public void DetectBatch_NhwcFloatModel_FindsWhatTheNchwOriginalFinds()
+    {
+        // A TensorFlow-style export: the committed FP32 NanoDet-g behind a Transpose, taking [N, 416, 416, 3].
+        var models = Support.RepositoryPaths.Models;
+        var graph = EdgeVision.ModelTools.Onnx.OnnxModelFile.Load(Path.Combine(models, "nanodet-g-416.onnx"));
+        graph.ReplaceUses("input_1", "input_1/nchw");
+        var transpose = new EdgeVision.ModelTools.Onnx.OnnxNode("Transpose", "input_1/to_nchw", ["input_1"], ["input_1/nchw"]);
+        transpose.Attributes["perm"] = new long[] { 0, 3, 1, 2 };
+        graph.Nodes.Insert(0, transpose);
+        graph.Inputs[0] = graph.Inputs[0] with { Dims = ["batch", 416L, 416L, 3L] };
+        EdgeVision.ModelTools.Onnx.OnnxModelFile.Save(graph, _directory.Combine("nhwc.onnx"));
+        File.Copy(Path.Combine(models, "coco80.labels"), _directory.Combine("coco80.labels"));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(models, "nanodet-g-416.json")))!;
+        json["name"] = "nhwc";
+        json["file"] = "nhwc.onnx";
+        json["sha256"] = ModelCatalog.ComputeSha256(_directory.Combine("nhwc.onnx"));
+        json["input"]!["layout"] = "NHWC";
+        File.WriteAllText(_directory.Combine("nhwc.json"), json.ToJsonString());
+        var options = new DetectorOptions { ExecutionProviders = [ExecutionProvider.Cpu], IntraOpThreads = 2, MaxBatchSize = 2 };
+        using var planar = OnnxDetector.Create(ModelCatalog.LoadManifest(Path.Combine(models, "nanodet-g-416.json")), options);
+        using var interleaved = OnnxDetector.Create(ModelCatalog.LoadManifest(_directory.Combine("nhwc.json")), options);
+        var frames = VideoFrames.Vtest([450, 560]);
+        try
+        {
+            var expected = planar.DetectBatch(frames);
+            var actual = interleaved.DetectBatch(frames);
+
+            Assert.True(expected.Sum(d => d.Length) > 5, "the frames hold people");
+            for (var i = 0; i < frames.Length; i++)
+            {
+                Assert.Equal(expected[i].Select(d => d.Label), actual[i].Select(d => d.Label));
+                foreach (var (a, b) in expected[i].Zip(actual[i]))
+                {
+                    Assert.True(Math.Abs(a.Score - b.Score) < 1e-4f && Math.Abs(a.X1 - b.X1) < 0.01f && Math.Abs(a.Y2 - b.Y2) < 0.01f, $"{a} vs {b}");
+                }
+            }
+        }
+        finally
+        {
+            foreach (var frame in frames)
+            {
+                frame.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public void Create_NoNvidiaDriverOnThisMachine_OneInformationLineAndTheCpu()
     {
         // No machine that runs these tests has an NVIDIA driver; nothing is faked here.
