@@ -83,14 +83,24 @@ public static class QuantizedInput
     {
         var consumers = graph.Consumers();
         var producers = graph.Producers();
-        var dequantize = consumers.GetValueOrDefault(transpose.Outputs[0]) is [{ OpType: "DequantizeLinear" } only] ? only : null;
-        var conv = dequantize is not null && consumers.GetValueOrDefault(dequantize.Outputs[0]) is [{ OpType: "Conv" } reader] ? reader : null;
-        if (conv is null || conv.GetInt("group", 1) != 1 || conv.GetString("auto_pad") is not (null or "NOTSET")
-            || conv.GetInts("strides") is not [2, 2] || (conv.GetInts("dilations") is { } d && d.Any(v => v != 1))
+        const string Needed = "space to depth needs the input to feed one quantized stride-2 convolution (group 1, no dilation, explicit pads, int8 weights)";
+        var readers = consumers.GetValueOrDefault(transpose.Outputs[0]) ?? [];
+        var dequantize = readers is [{ OpType: "DequantizeLinear" } only] ? only : null;
+        var convReaders = dequantize is null ? [] : consumers.GetValueOrDefault(dequantize.Outputs[0]) ?? [];
+        if (dequantize is null || convReaders is not [{ OpType: "Conv" } conv])
+        {
+            var found = dequantize is null ? readers : convReaders;
+            throw new ToolInputException($"{Needed}; the input is read by {(found.Count == 0 ? "nothing" : string.Join(", ", found.Select(r => $"{r.OpType} '{r.Name}'")))}");
+        }
+
+        var strides = conv.GetInts("strides") ?? [1, 1];
+        var autoPad = conv.GetString("auto_pad") ?? "NOTSET";
+        if (conv.GetInt("group", 1) != 1 || autoPad is not ("NOTSET" or "SAME_UPPER" or "SAME_LOWER" or "VALID")
+            || strides is not [2, 2] || (conv.GetInts("dilations") is { } d && d.Any(v => v != 1))
             || !producers.TryGetValue(conv.Inputs[1], out var weightDequantize) || weightDequantize.OpType != "DequantizeLinear"
             || !graph.Initializers.TryGetValue(weightDequantize.Inputs[0], out var weight) || weight.Type != ElementType.Int8 || weight.Rank != 4)
         {
-            throw new ToolInputException("space to depth needs the input to feed one quantized stride-2 convolution (group 1, no dilation, int8 weights)");
+            throw new ToolInputException($"{Needed}; '{conv.Name}' has strides [{string.Join(",", strides)}], group {conv.GetInt("group", 1)}, auto_pad {autoPad}");
         }
 
         var input = graph.Inputs[0];
@@ -101,7 +111,7 @@ public static class QuantizedInput
         }
 
         var (outChannels, inChannels, kernelH, kernelW) = ((int)weight.Shape[0], (int)weight.Shape[1], (int)weight.Shape[2], (int)weight.Shape[3]);
-        var pads = conv.GetInts("pads") ?? new long[4];
+        var pads = autoPad == "NOTSET" ? conv.GetInts("pads") ?? new long[4] : ExplicitPads(autoPad, height, width, kernelH, kernelW);
         var (padTop, padLeft) = ((int)pads[0], (int)pads[1]);
 
         // Block offsets the taps reach: from ⌊−pad/2⌋ to ⌊(k − 1 − pad)/2⌋.
@@ -145,7 +155,24 @@ public static class QuantizedInput
         }
 
         conv.Attributes["pads"] = foldedPads;
+        conv.Attributes.Remove("auto_pad");
         graph.Inputs[0] = input with { Dims = [dims[0], height / 2, width / 2, (long)blockChannels] };
+    }
+
+    /// <summary>The pads ONNX's auto_pad means for a stride-2 convolution on this input: SAME puts the odd one at the end (UPPER) or the start (LOWER).</summary>
+    private static long[] ExplicitPads(string autoPad, long height, long width, int kernelH, int kernelW)
+    {
+        if (autoPad == "VALID")
+        {
+            return new long[4];
+        }
+
+        var totalH = Math.Max((((height + 1) / 2) - 1) * 2 + kernelH - height, 0);
+        var totalW = Math.Max((((width + 1) / 2) - 1) * 2 + kernelW - width, 0);
+        var (smallH, smallW) = (totalH / 2, totalW / 2);
+        return autoPad == "SAME_UPPER"
+            ? [smallH, smallW, totalH - smallH, totalW - smallW]
+            : [totalH - smallH, totalW - smallW, smallH, smallW];
     }
 
     private static int FloorDiv(int value, int divisor) => (int)Math.Floor(value / (double)divisor);

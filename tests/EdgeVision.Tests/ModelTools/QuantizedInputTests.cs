@@ -93,6 +93,43 @@ public sealed class QuantizedInputTests
     }
 
     [Fact]
+    public void ToUInt8Nhwc_InBlocks_CenterNetSamePaddingFirstConvolution_SameOutputs()
+    {
+        // CenterNet's converted first convolution says auto_pad SAME_UPPER rather than explicit pads; raw 0–255
+        // RGB input, 512 × 512.
+        var package = ModelCatalog.LoadManifest(Path.Combine(RepositoryPaths.Models, "centernet-512.json"));
+        var graph = OnnxModelFile.Load(package.ModelPath);
+        Assert.Equal("SAME_UPPER", FirstConvolution(graph, "tower_0/images").GetString("auto_pad"));
+        var options = new QuantizationOptions { Method = CalibrationMethod.MinMax, QuantizedOpTypes = new HashSet<string>(StringComparer.Ordinal) { "Conv" } };
+        var frames = new CalibrationFrames(RepositoryPaths.VtestVideo, package.Manifest.Input!, count: 2, start: 0, step: 100);
+        var quantized = QdqQuantizer.Quantize(graph, CalibrationCollector.Collect(graph, QdqQuantizer.TensorsToCalibrate(graph, options), frames.Read, options, threads: 2), options);
+        var plain = Copy(quantized);
+        var parameters = QuantizedInput.ToUInt8Nhwc(plain);
+        var blocks = Copy(quantized);
+        QuantizedInput.ToUInt8Nhwc(blocks, spaceToDepth: 2);
+
+        var first = FirstConvolution(blocks, "tower_0/images");
+        Assert.Null(first.GetString("auto_pad"));
+        Assert.Equal([0L, 0, 1, 1], first.GetInts("pads")!);
+        using var frame = VideoFrames.Vtest(480);
+        var input = package.Manifest.Input!;
+        using var plainResizer = new LetterboxResizer(512, 512, input.Mean, input.Std, "RGB", 0, TensorLayout.Nhwc, parameters);
+        using var blockResizer = new LetterboxResizer(512, 512, input.Mean, input.Std, "RGB", 0, TensorLayout.Nhwc, parameters, spaceToDepth: 2);
+        var plainInput = new byte[plainResizer.SlotLength];
+        var blockInput = new byte[blockResizer.SlotLength];
+        plainResizer.Write(frame, plainInput);
+        blockResizer.Write(frame, blockInput);
+
+        var expected = OrtRunner.Run(OnnxModelFile.ToBytes(plain), "tower_0/images", plainInput, [1, 512, 512, 3]);
+        var actual = OrtRunner.Run(OnnxModelFile.ToBytes(blocks), "tower_0/images", blockInput, [1, 256, 256, 12]);
+
+        foreach (var (name, (data, _)) in expected)
+        {
+            Assert.Equal(data, actual[name].Data);
+        }
+    }
+
+    [Fact]
     public void ToUInt8Nhwc_FloatModel_RefusedNamingWhatReadsTheInput()
     {
         var graph = OnnxModelFile.Load(ModelCatalog.LoadManifest(Path.Combine(RepositoryPaths.Models, "nanodet-g-416.json")).ModelPath);
@@ -185,10 +222,9 @@ public sealed class QuantizedInputTests
         return new QuantizationParameters(graph.Initializers[quantize.Inputs[1]].Floats![0], graph.Initializers[quantize.Inputs[2]].Bytes![0]);
     }
 
-    private static OnnxNode FirstConvolution(OnnxGraph graph)
+    private static OnnxNode FirstConvolution(OnnxGraph graph, string value = "input_1")
     {
         var consumers = graph.Consumers();
-        var value = "input_1";
         while (true)
         {
             var next = consumers[value].Single();
