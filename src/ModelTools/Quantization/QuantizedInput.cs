@@ -21,6 +21,11 @@ public static class QuantizedInput
     public static QuantizationParameters ToUInt8Nhwc(OnnxGraph graph, int spaceToDepth = 1)
     {
         ArgumentNullException.ThrowIfNull(graph);
+        if (spaceToDepth is not (1 or 2))
+        {
+            throw new ToolInputException($"space to depth takes blocks of 1 or 2 pixels, not {spaceToDepth}");
+        }
+
         if (graph.Inputs.Count != 1)
         {
             throw new ToolInputException($"a quantized input needs a model with one input, this one has {graph.Inputs.Count}");
@@ -60,10 +65,6 @@ public static class QuantizedInput
         {
             FoldStrideIntoInput(graph, transpose);
             graph.Metadata["input_quantization"] += ", 2×2 pixel blocks (space to depth)";
-        }
-        else if (spaceToDepth != 1)
-        {
-            throw new ToolInputException($"space to depth takes blocks of 1 or 2 pixels, not {spaceToDepth}");
         }
 
         graph.RemoveDeadNodes();
