@@ -92,6 +92,7 @@ public sealed class LetterboxResizer : IDisposable
             _rowOffsets = Enumerable.Range(0, networkHeight).Select(y => ((y / block) * (networkWidth / block) * blockLength) + ((y % block) * block * Channels)).ToArray();
             _columnOffsets = Enumerable.Range(0, networkWidth).Select(x => ((x / block) * blockLength) + ((x % block) * Channels)).ToArray();
         }
+
         for (var plane = 0; plane < Channels; plane++)
         {
             if (!(std[plane] > 0f) || !float.IsFinite(mean[plane]))
@@ -108,11 +109,29 @@ public sealed class LetterboxResizer : IDisposable
         }
     }
 
+    /// <summary>
+    /// The letterbox a model's manifest asks for (validated): its size, channel order, padding, layout and, for a
+    /// uint8 input, quantization; a graph that normalizes by itself is fed raw 0–255 values.
+    /// </summary>
+    public static LetterboxResizer For(ModelInputSpec input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var inGraph = input.NormalizationInGraph == true;
+        return new LetterboxResizer(
+            input.Width!.Value,
+            input.Height!.Value,
+            inGraph ? [0f, 0f, 0f] : input.Mean,
+            inGraph ? [1f, 1f, 1f] : input.Std,
+            input.ChannelOrder ?? "BGR",
+            input.PadValue ?? 0,
+            input.TensorLayout,
+            input.QuantizationParameters,
+            input.BlockSize);
+    }
+
     public int NetworkWidth => _networkWidth;
 
     public int NetworkHeight => _networkHeight;
-
-    public TensorLayout Layout => _layout;
 
     /// <summary>Number of elements one image occupies in the tensor: 3 × height × width.</summary>
     public int SlotLength => Channels * _networkWidth * _networkHeight;

@@ -59,18 +59,7 @@ public sealed partial class OnnxDetector : IDisposable
         MaxBatchSize = CheckInput(session, model, options.MaxBatchSize);
         CheckOutputs(session, model, decoder);
 
-        // A graph that normalizes by itself wants raw 0–255 values.
-        var inGraph = input.NormalizationInGraph == true;
-        _resizer = new LetterboxResizer(
-            InputWidth,
-            InputHeight,
-            inGraph ? [0f, 0f, 0f] : input.Mean,
-            inGraph ? [1f, 1f, 1f] : input.Std,
-            input.ChannelOrder!,
-            input.PadValue ?? 0,
-            input.TensorLayout,
-            input.IsUInt8 ? input.QuantizationParameters : null,
-            input.BlockSize);
+        _resizer = LetterboxResizer.For(input);
 
         _nonMaxSuppression = new NonMaxSuppression(options.NmsIouThreshold, options.MaxDetections);
         _maxDetections = options.MaxDetections;

@@ -44,16 +44,8 @@ public sealed class CalibrationFrames
             throw new ToolInputException("calibration runs the float model: its manifest's input.element_type must be float32, not uint8");
         }
 
-        // As the detector does: a graph that normalizes by itself is fed raw 0–255 values.
-        var inGraph = _input.NormalizationInGraph == true;
-        using var resizer = new LetterboxResizer(
-            _input.Width!.Value,
-            _input.Height!.Value,
-            inGraph ? [0f, 0f, 0f] : _input.Mean,
-            inGraph ? [1f, 1f, 1f] : _input.Std,
-            _input.ChannelOrder ?? "BGR",
-            _input.PadValue ?? 0,
-            _input.TensorLayout);
+        // The detector's letterbox, so calibration frames are exactly what the model sees at run time.
+        using var resizer = LetterboxResizer.For(_input);
         foreach (var image in Directory.Exists(_source) ? ReadFolder() : ReadVideo())
         {
             using (image)
