@@ -62,8 +62,54 @@ public static class CalibrationCollector
             onFrame?.Invoke(2, passes, ++histogrammed);
         }
 
-        return histograms.ToDictionary(p => p.Key, p => p.Value.Range(options.Percentile), StringComparer.Ordinal);
+        // A model output's rare extremes are its answers (a detector's few positive class logits among a heat map
+        // of negatives): clipping them as outliers would cap every score, so those tensors keep the full range.
+        var outputs = ModelOutputTensors(graph, names);
+        return histograms.ToDictionary(
+            p => p.Key,
+            p => outputs.Contains(p.Key) ? ranges[p.Key] : p.Value.Range(options.Percentile),
+            StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// The tensors among <paramref name="tensors"/> that are a graph output, or reach one through a chain of single
+    /// readers that only reorder or monotonically rescale values (Sigmoid, Transpose, Reshape, a multiplication
+    /// by a constant, and the like).
+    /// </summary>
+    internal static HashSet<string> ModelOutputTensors(OnnxGraph graph, IEnumerable<string> tensors)
+    {
+        var consumers = graph.Consumers();
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tensor in tensors)
+        {
+            var value = tensor;
+            for (var step = 0; step < 16; step++)
+            {
+                if (graph.IsGraphOutput(value))
+                {
+                    result.Add(tensor);
+                    break;
+                }
+
+                if (!consumers.TryGetValue(value, out var readers) || readers.Count != 1 || !PassesValuesOn(graph, readers[0], value))
+                {
+                    break;
+                }
+
+                value = readers[0].Outputs[0];
+            }
+        }
+
+        return result;
+    }
+
+    private static bool PassesValuesOn(OnnxGraph graph, OnnxNode node, string value) => node.OpType switch
+    {
+        "Sigmoid" or "Transpose" or "Reshape" or "Identity" or "Flatten" or "Squeeze" or "Unsqueeze" => node.Inputs[0] == value,
+        "Mul" or "Div" => node.Inputs.Count == 2 && node.Inputs.Count(i => i == value) == 1
+            && graph.Initializers.TryGetValue(node.Inputs.First(i => i != value), out var constant) && constant.Count == 1,
+        _ => false,
+    };
 
     private static void Run(InferenceSession session, string inputName, float[] frame, long[] shape, string[] names, Action<string, ReadOnlySpan<float>> observe)
     {

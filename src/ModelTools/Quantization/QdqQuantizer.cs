@@ -15,10 +15,13 @@ public static class QdqQuantizer
     {
         var tensors = new HashSet<string>(StringComparer.Ordinal);
         var types = ElementTypeInference.Infer(graph);
+        var fusedRelus = FusedRelus(graph, options);
         foreach (var node in QuantizedNodes(graph, options))
         {
             // Float data only: a Resize's sizes or a Reshape's shape are integer tensors and stay as they are.
-            foreach (var value in node.Inputs.Take(node.OpType == "Conv" ? 1 : node.Inputs.Count).Concat(node.Outputs))
+            // A convolution whose only reader is a Relu is quantized behind the Relu (see FusedRelus).
+            var outputs = fusedRelus.TryGetValue(node.Name, out var relu) ? relu.Outputs : node.Outputs;
+            foreach (var value in node.Inputs.Take(node.OpType == "Conv" ? 1 : node.Inputs.Count).Concat(outputs))
             {
                 if (value.Length > 0 && !graph.Initializers.ContainsKey(value) && (!types.TryGetValue(value, out var type) || type == ElementType.Float))
                 {
@@ -61,13 +64,15 @@ public static class QdqQuantizer
 
         var consumers = graph.Consumers();
         var quantizedSet = quantized.ToHashSet();
+        var fusedReluNodes = FusedRelus(graph, options).Values.ToHashSet();
         foreach (var (value, (scale, zeroPoint)) in parameters)
         {
             var readers = consumers.GetValueOrDefault(value) ?? [];
 
-            // Behind a quantized producer every reader takes the dequantized value, so that the producer ends in
-            // a QuantizeLinear and fuses into an integer kernel; behind a float producer only quantized readers do.
-            var producerQuantized = producers.TryGetValue(value, out var producer) && quantizedSet.Contains(producer);
+            // Behind a quantized producer (or a Relu fused into one) every reader takes the dequantized value, so
+            // that the producer ends in a QuantizeLinear and fuses into an integer kernel; behind a float producer
+            // only quantized readers do.
+            var producerQuantized = producers.TryGetValue(value, out var producer) && (quantizedSet.Contains(producer) || fusedReluNodes.Contains(producer));
             InsertQdq(graph, value, scale, zeroPoint, options.Activations, readers.Where(r => producerQuantized || quantizedSet.Contains(r)).ToList());
         }
 
@@ -93,6 +98,30 @@ public static class QdqQuantizer
             && n.Outputs.All(o => types.GetValueOrDefault(o) == ElementType.Float));
     }
 
+    /// <summary>
+    /// Quantized convolutions whose output is read by one Relu and nothing else (and is not a graph output), by
+    /// convolution name. Such a convolution's output is not quantized; the Relu's is, with a range from 0, so
+    /// that all 256 steps cover values the next layer sees (quantizing before the Relu spends about half of them
+    /// on negatives it zeroes). ONNX Runtime drops a Relu whose QuantizeLinear has the lowest zero point and fuses
+    /// the convolution with that QuantizeLinear into one integer kernel.
+    /// </summary>
+    private static Dictionary<string, OnnxNode> FusedRelus(OnnxGraph graph, QuantizationOptions options)
+    {
+        var consumers = graph.Consumers();
+        var fused = new Dictionary<string, OnnxNode>(StringComparer.Ordinal);
+        foreach (var conv in QuantizedNodes(graph, options).Where(n => n.OpType == "Conv" && n.Outputs.Count == 1))
+        {
+            var output = conv.Outputs[0];
+            if (!graph.IsGraphOutput(output) && consumers.TryGetValue(output, out var readers) && readers.Count == 1
+                && readers[0].OpType == "Relu" && !options.KeepFloatNodes.Contains(readers[0].Name))
+            {
+                fused[conv.Name] = readers[0];
+            }
+        }
+
+        return fused;
+    }
+
     private static (float Scale, int ZeroPoint) ActivationParameters(TensorRange range, ActivationType type)
     {
         // The range must hold 0 exactly, so that zero padding and ReLU-like zeros are represented without error.
@@ -101,7 +130,11 @@ public static class QdqQuantizer
         var scale = (max - min) / 255f;
         if (scale <= 0 || !float.IsFinite(scale))
         {
-            scale = 1f;
+            // Zero in every calibration frame (a squeeze-excite vector that a Relu always zeroed, for one): any
+            // scale holds the zeros. A fine one keeps the biases of the convolutions reading it precise, since
+            // their int32 step is this scale × the weight scale; a scale of 1 would round such a bias to whole
+            // weight steps.
+            scale = 1f / (1 << 16);
         }
 
         var (qmin, qmax) = type == ActivationType.UInt8 ? (0, 255) : (-128, 127);
@@ -143,26 +176,28 @@ public static class QdqQuantizer
             return;
         }
 
+        // The bias is added to the int32 accumulator, whose scale is input scale × weight scale: it can only be
+        // quantized when the input is.
+        float[]? b = null;
+        var inputScale = 0f;
+        if (conv.Inputs.Count >= 3 && graph.Initializers.TryGetValue(conv.Inputs[2], out var bias)
+            && OriginalInput(graph, conv.Inputs[0]) is { } inputValue && parameters.TryGetValue(inputValue, out var inputParameters))
+        {
+            b = bias.Floats!;
+            inputScale = inputParameters.Scale;
+        }
+
         var channels = (int)weight.Shape[0];
-        var perChannel = weight.Count / channels;
         var w = weight.Floats!;
-        var scales = new float[channels];
+        var scales = WeightScales(w, channels, b, inputScale);
+        var perChannel = weight.Count / channels;
         var q = new byte[w.Length];
         for (var c = 0; c < channels; c++)
         {
-            var maxAbs = 0f;
-            for (var i = 0; i < perChannel; i++)
-            {
-                maxAbs = Math.Max(maxAbs, Math.Abs(w[(c * perChannel) + i]));
-            }
-
-            // Symmetric int8 in [-127, 127]: zero point 0, so integer kernels need no weight offset.
-            var scale = maxAbs > 0 ? maxAbs / 127f : 1f;
-            scales[c] = scale;
             for (var i = 0; i < perChannel; i++)
             {
                 var k = (c * perChannel) + i;
-                q[k] = unchecked((byte)(sbyte)Math.Clamp((int)MathF.Round(w[k] / scale), -127, 127));
+                q[k] = unchecked((byte)(sbyte)Math.Clamp((int)MathF.Round(w[k] / scales[c]), -127, 127));
             }
         }
 
@@ -173,24 +208,16 @@ public static class QdqQuantizer
             scales,
             TensorData.FromBytes(new byte[channels], ElementType.Int8, channels));
 
-        if (conv.Inputs.Count < 3 || !graph.Initializers.TryGetValue(conv.Inputs[2], out var bias))
+        if (b is null)
         {
             return;
         }
 
-        // The bias is added to the int32 accumulator, whose scale is input scale × weight scale.
-        var inputValue = OriginalInput(graph, conv.Inputs[0]);
-        if (inputValue is null || !parameters.TryGetValue(inputValue, out var inputParameters))
-        {
-            return;
-        }
-
-        var b = bias.Floats!;
         var biasScales = new float[channels];
         var biasQ = new long[channels];
         for (var c = 0; c < channels; c++)
         {
-            biasScales[c] = inputParameters.Scale * scales[c];
+            biasScales[c] = inputScale * scales[c];
             biasQ[c] = (long)Math.Clamp(Math.Round(b[c] / biasScales[c]), int.MinValue, int.MaxValue);
         }
 
@@ -200,6 +227,34 @@ public static class QdqQuantizer
             TensorData.FromLongs(biasQ, ElementType.Int32, channels),
             biasScales,
             TensorData.FromLongs(new long[channels], ElementType.Int32, channels));
+    }
+
+    /// <summary>
+    /// Symmetric int8 scales per output channel: max |w| / 127, so that the weights use [-127, 127] with zero point 0
+    /// (integer kernels then need no weight offset). Two limits come from the bias, which is stored in int32 at
+    /// input scale × weight scale: a channel whose weights are all zero (its output is its bias alone) takes the
+    /// finest scale at which the bias still fits in int32, so that the bias stays exact instead of being rounded to
+    /// a whole input step; and no channel takes a scale so fine that its bias would overflow int32.
+    /// </summary>
+    internal static float[] WeightScales(float[] w, int channels, float[]? bias, float inputScale)
+    {
+        var perChannel = w.Length / channels;
+        var scales = new float[channels];
+        for (var c = 0; c < channels; c++)
+        {
+            var maxAbs = 0f;
+            for (var i = 0; i < perChannel; i++)
+            {
+                maxAbs = Math.Max(maxAbs, Math.Abs(w[(c * perChannel) + i]));
+            }
+
+            // Below this the bias overflows int32 (with a margin for rounding).
+            var floor = bias is null || inputScale <= 0 ? 0f : Math.Abs(bias[c]) / (inputScale * (int.MaxValue / 2f));
+            var scale = Math.Max(maxAbs / 127f, floor);
+            scales[c] = scale > 0 && float.IsFinite(scale) ? scale : 1f / (1 << 20);
+        }
+
+        return scales;
     }
 
     /// <summary>Adds quantized values, per-channel scales and zero points, and a DequantizeLinear along axis 0; returns its output.</summary>
