@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using EdgeVision.Models;
 using EdgeVision.Pipeline.Analytics;
 using EdgeVision.Pipeline.Motion;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,7 @@ internal sealed class AnalyticsStage
     // Per camera, created on its first frame; analytics keeps per-camera state and sees each camera's frames in order.
     // Analytics runs on stream time, so speeds, dwell times and the tracker's buffer mean the same for a file read
     // faster than real time as for a live camera; a stream that restarts (a looped file) runs backwards and starts the tracker afresh.
-    private readonly Dictionary<int, (CameraAnalytics Analytics, TimeSpan FirstStreamTime)> _cameras = new();
+    private readonly Dictionary<int, (CameraAnalytics Analytics, DetectionFilter? Filter, TimeSpan FirstStreamTime)> _cameras = new();
 
     private readonly ISequenceSource? _sequences;
 
@@ -33,21 +34,28 @@ internal sealed class AnalyticsStage
         _sequences = sequences;
     }
 
-    private FrameAnalytics Analyze(PipelineRun run, in InferredFrame item)
+    private (CameraAnalytics Analytics, DetectionFilter? Filter, TimeSpan FirstStreamTime) StateOf(PipelineRun run, in InferredFrame item)
     {
-        var info = item.Info;
-        if (!_cameras.TryGetValue(info.CameraIndex, out var state))
+        var index = item.Info.CameraIndex;
+        if (!_cameras.TryGetValue(index, out var state))
         {
-            var camera = run.Cameras[info.CameraIndex].Camera;
+            var camera = run.Cameras[index].Camera;
             var analytics = new CameraAnalytics(camera.Name, camera.Analytics, eventSequence: _sequences?.Counter(camera.Name, SequenceKind.Events));
-            _cameras[info.CameraIndex] = state = (analytics, item.StreamTime);
+            _cameras[index] = state = (analytics, DetectionFilter.For(camera.Analytics), item.StreamTime);
         }
 
+        return state;
+    }
+
+    private FrameAnalytics Analyze(PipelineRun run, in InferredFrame item, Detection[] detections)
+    {
+        var info = item.Info;
+        var state = StateOf(run, item);
         var timestamp = item.StreamTime - state.FirstStreamTime;
         var heldUntil = item.HeldUntil - state.FirstStreamTime;
         var image = item.Image;
         var result = state.Analytics.Process(
-            info.Sequence, info.CapturedAt, timestamp, info.Width, info.Height, item.Detections, image.Image, image.Transform, image.Source?.Image, new FrameCoverage(heldUntil, item.Regions));
+            info.Sequence, info.CapturedAt, timestamp, info.Width, info.Height, detections, image.Image, image.Transform, image.Source?.Image, new FrameCoverage(heldUntil, item.Regions));
 
         // The camera's detection gate reads what is followed now, to keep detecting while anything moves or is missed.
         run.Cameras[info.CameraIndex].Activity.Publish(ActivityView.Of(info.CaptureTimestamp, result.Tracks));
@@ -66,6 +74,18 @@ internal sealed class AnalyticsStage
                 using var image = item.Image;
                 var started = Stopwatch.GetTimestamp();
                 var info = item.Info;
+
+                // The camera's label filters drop what must not count before anything else sees it.
+                var detections = item.Detections;
+                if (StateOf(run, item).Filter is { } filter)
+                {
+                    detections = filter.Apply(detections, info.Width, info.Height, out var filtered);
+                    if (filtered > 0)
+                    {
+                        run.CountersOf(info.CameraIndex).RecordFiltered(filtered);
+                    }
+                }
+
                 var frame = new FrameDetections(
                     run.Cameras[info.CameraIndex].Camera.Name,
                     info.Sequence,
@@ -76,9 +96,9 @@ internal sealed class AnalyticsStage
                     run.Model,
                     item.InferenceMs,
                     item.BatchSize,
-                    item.Detections)
+                    detections)
                 {
-                    Analytics = Analyze(run, item),
+                    Analytics = Analyze(run, item, detections),
                     StreamTime = item.StreamTime,
                 };
                 if (_tap is not null && _tap.Wants(frame.Camera))
@@ -87,7 +107,7 @@ internal sealed class AnalyticsStage
                     _tap.Offer(frame, full ?? image.Image, full is null ? image.Transform.Scale : 1f);
                 }
 
-                run.Metrics.CountLabels(item.Detections);
+                run.Metrics.CountLabels(detections);
                 run.Metrics.RecordDecode(item.DecodeMs);
                 run.Metrics.RecordAnalytics(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 try

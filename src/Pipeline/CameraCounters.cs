@@ -16,6 +16,7 @@ public sealed class CameraCounters
     private long _corrupt;
     private long _detected;
     private long _motionSkipped;
+    private long _filtered;
     private long _regions;
     private readonly Action<bool>? _connectedChanged;
     private readonly Lock _connectedGate = new();
@@ -66,6 +67,9 @@ public sealed class CameraCounters
 
     /// <summary>Frames the detection gate skipped because nothing moved and nothing followed needed a look; part of <see cref="Skipped"/>.</summary>
     public long MotionSkipped => Interlocked.Read(ref _motionSkipped);
+
+    /// <summary>Detections dropped by the camera's label filters (score, size, shape or mask).</summary>
+    public long FilteredDetections => Interlocked.Read(ref _filtered);
 
     /// <summary>Regions (crops of large frames) sent to the detector.</summary>
     public long Regions => Interlocked.Read(ref _regions);
@@ -141,6 +145,8 @@ public sealed class CameraCounters
         Interlocked.Increment(ref _skipped);
         Interlocked.Increment(ref _motionSkipped);
     }
+
+    internal void RecordFiltered(int detections) => Interlocked.Add(ref _filtered, detections);
 
     internal void RecordDropped() => Interlocked.Increment(ref _dropped);
 

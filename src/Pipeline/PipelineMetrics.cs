@@ -70,6 +70,7 @@ internal sealed class PipelineMetrics : IDisposable
         CreateCameraCounter("edgevision.pipeline.frames.detected", "Frames sent to the detector, whole or in regions", c => c.Detected);
         CreateCameraCounter("edgevision.pipeline.frames.motion_skipped", "Frames the detection gate skipped: nothing moved", c => c.MotionSkipped);
         CreateCameraCounter("edgevision.pipeline.regions", "Regions of large frames sent to the detector", c => c.Regions);
+        CreateCameraCounter("edgevision.pipeline.detections.filtered", "Detections dropped by the camera's label filters", c => c.FilteredDetections);
         CreateCameraCounter("edgevision.pipeline.frames.corrupt", "Frames that could not be decoded", c => c.CorruptFrames);
         CreateCameraCounter("edgevision.pipeline.frames.failed", "Frames lost to a stage error or shutdown", c => c.Failed);
         CreateCameraCounter("edgevision.pipeline.camera.reconnects", "Times a camera was reopened", c => c.Reconnects);
@@ -151,6 +152,7 @@ internal sealed class PipelineMetrics : IDisposable
                     Detected = c.Detected,
                     MotionSkipped = c.MotionSkipped,
                     Regions = c.Regions,
+                    FilteredDetections = c.FilteredDetections,
                 };
             }
 

@@ -28,6 +28,9 @@ public sealed record CameraSnapshot(
 
     /// <summary>Regions of large frames sent to the detector.</summary>
     public long Regions { get; init; }
+
+    /// <summary>Detections dropped by the camera's label filters.</summary>
+    public long FilteredDetections { get; init; }
 }
 
 /// <summary>Per-stage latency in milliseconds over the last stats interval.</summary>

@@ -47,7 +47,7 @@ internal sealed class ConsoleSummary : BackgroundService
         text.AppendLine(inv, $"── {snapshot.At:HH:mm:ss} model {snapshot.Model} on {snapshot.ExecutionProvider}, inference {snapshot.InferenceMeanMs:F1} ms/batch, published {published}");
         foreach (var c in snapshot.Cameras)
         {
-            text.AppendLine(inv, $"   {c.Name,-12} {(c.Connected ? "live   " : "offline")} captured {c.CapturedFps,5:F1} fps  processed {c.ProcessedFps,5:F1} fps  dropped {c.Dropped}  skipped {c.Skipped}  detected {c.Detected} (still {c.MotionSkipped}, regions {c.Regions})  reconnects {c.Reconnects}");
+            text.AppendLine(inv, $"   {c.Name,-12} {(c.Connected ? "live   " : "offline")} captured {c.CapturedFps,5:F1} fps  processed {c.ProcessedFps,5:F1} fps  dropped {c.Dropped}  skipped {c.Skipped}  detected {c.Detected} (still {c.MotionSkipped}, regions {c.Regions})  filtered {c.FilteredDetections}  reconnects {c.Reconnects}");
         }
 
         if (snapshot.Stages.FirstOrDefault(s => s.Stage == "motion") is { Count: > 0 } motion)

@@ -18,6 +18,7 @@ internal sealed record CameraInfo(
     long MotionSkipped,
     long Dropped,
     long Regions,
+    long FilteredDetections,
     DateTime? LastFrameAt,
     IReadOnlyDictionary<string, int> InView);
 

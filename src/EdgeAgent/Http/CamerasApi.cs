@@ -45,6 +45,7 @@ internal static class CamerasApi
                 counters?.MotionSkipped ?? 0,
                 counters?.Dropped ?? 0,
                 counters?.Regions ?? 0,
+                counters?.FilteredDetections ?? 0,
                 latest?.CapturedAt.UtcDateTime,
                 inView);
         }).ToArray();

@@ -61,6 +61,7 @@ internal sealed record StatsMessage(
                 Detected = c.Detected,
                 MotionSkipped = c.MotionSkipped,
                 Regions = c.Regions,
+                FilteredDetections = c.FilteredDetections,
             }).ToArray(),
             queues,
             new SortedDictionary<int, long>(snapshot.BatchSizes.ToDictionary()),
@@ -104,6 +105,9 @@ internal sealed record CameraStats(
 
     /// <summary>Regions of large frames sent to the detector.</summary>
     public long Regions { get; init; }
+
+    /// <summary>Detections dropped by the camera's label filters (score, size, shape or mask).</summary>
+    public long FilteredDetections { get; init; }
 }
 
 /// <summary>Items waiting in one bounded queue, and its capacity; null where the pipeline reported only one of them.</summary>

@@ -18,6 +18,12 @@ public sealed class CameraAnalyticsOptions
     /// <summary>Top score a track must reach before its "new" event and before it is counted.</summary>
     public float MinScore { get; set; }
 
+    /// <summary>
+    /// Per label (e.g. "person"): the score, size, shape and places a detection of that label needs to count on
+    /// this camera at all; the others are dropped before anything else sees them (counted as filtered).
+    /// </summary>
+    public Dictionary<string, LabelFilterOptions> Filters { get; set; } = new(StringComparer.Ordinal);
+
     public List<ZoneOptions> Zones { get; set; } = [];
 
     /// <summary>How often a scene summary caption is made; zero turns summaries off.</summary>

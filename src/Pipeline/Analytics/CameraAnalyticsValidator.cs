@@ -36,6 +36,11 @@ public static partial class CameraAnalyticsValidator
         Require(errors, options.BetterSnapshotMargin >= 0, $"{key}:BetterSnapshotMargin: must not be negative");
         Require(errors, options.BetterSnapshotInterval >= TimeSpan.Zero, $"{key}:BetterSnapshotInterval: must not be negative");
 
+        foreach (var (label, filter) in options.Filters ?? [])
+        {
+            CheckLabelFilter(errors, $"{key}:Filters:{label}", label, filter, labels);
+        }
+
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Zones.Count; i++)
         {
@@ -189,6 +194,41 @@ public static partial class CameraAnalyticsValidator
 
         Require(errors, minScore is >= 0 and <= 1, $"{key}:MinScore: must be 0 to 1, found {Format(minScore)}");
         Require(errors, minArea >= 0 && float.IsFinite(minArea), $"{key}:MinArea: must be 0 or more (up to 1 a fraction of the frame, above 1 square pixels), found {Format(minArea)}");
+    }
+
+    private static void CheckLabelFilter(List<string> errors, string key, string label, LabelFilterOptions? filter, IReadOnlySet<string> known)
+    {
+        if (!known.Contains(label))
+        {
+            errors.Add($"{key}: unknown label '{label}' (the model knows {known.Count} labels, e.g. {string.Join(", ", known.Take(5))})");
+        }
+
+        if (filter is null)
+        {
+            return;
+        }
+
+        Require(errors, filter.MinScore is >= 0 and <= 1, $"{key}:MinScore: must be 0 to 1, found {Format(filter.MinScore)}");
+        Require(errors, filter.MinArea >= 0 && float.IsFinite(filter.MinArea), $"{key}:MinArea: must be 0 or more (up to 1 a fraction of the frame, above 1 square pixels), found {Format(filter.MinArea)}");
+        Require(errors, filter.MaxArea >= 0 && float.IsFinite(filter.MaxArea), $"{key}:MaxArea: must be 0 (no limit) or more (up to 1 a fraction of the frame, above 1 square pixels), found {Format(filter.MaxArea)}");
+
+        // Fractions and square pixels compare only within one unit; across units the frame's size decides.
+        if (filter.MaxArea > 0 && (filter.MinArea <= 1) == (filter.MaxArea <= 1) && filter.MaxArea < filter.MinArea)
+        {
+            errors.Add($"{key}:MaxArea: {Format(filter.MaxArea)} is below MinArea {Format(filter.MinArea)}; no box could pass");
+        }
+
+        Require(errors, filter.MinRatio >= 0 && float.IsFinite(filter.MinRatio), $"{key}:MinRatio: must be 0 (no limit) or more (width ÷ height), found {Format(filter.MinRatio)}");
+        Require(errors, filter.MaxRatio >= 0 && float.IsFinite(filter.MaxRatio), $"{key}:MaxRatio: must be 0 (no limit) or more (width ÷ height), found {Format(filter.MaxRatio)}");
+        if (filter.MaxRatio > 0 && filter.MaxRatio < filter.MinRatio)
+        {
+            errors.Add($"{key}:MaxRatio: {Format(filter.MaxRatio)} is below MinRatio {Format(filter.MinRatio)}; no box could pass");
+        }
+
+        for (var i = 0; i < (filter.Masks?.Count ?? 0); i++)
+        {
+            MaskValidation.Check(errors, $"{key}:Masks:{i}", filter.Masks![i]);
+        }
     }
 
     private static void Require(List<string> errors, bool condition, string message)

@@ -1,3 +1,5 @@
+using EdgeVision.Pipeline.Analytics;
+
 namespace EdgeVision.Pipeline.Motion;
 
 /// <summary>
@@ -41,7 +43,7 @@ public sealed class MotionOptions
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Parts of the image that are never motion (a clock overlay, trees in the wind), each a polygon like a zone's.</summary>
-    public List<MotionMaskOptions> Masks { get; set; } = [];
+    public List<MaskOptions> Masks { get; set; } = [];
 
     /// <summary>
     /// Detecting large frames in regions (<c>auto</c>, the default) or always whole (<c>off</c>). With <c>auto</c>,
@@ -59,14 +61,4 @@ public sealed class MotionOptions
     public const string RegionsAuto = "auto";
 
     public const string RegionsOff = "off";
-}
-
-/// <summary>A polygon of the image where motion is ignored.</summary>
-public sealed class MotionMaskOptions
-{
-    /// <summary>The outline as [x, y] pairs, at least 3, edges not crossing.</summary>
-    public List<float[]> Points { get; set; } = [];
-
-    /// <summary>True: fractions of the frame (0–1); false: pixels; null: fractions when every coordinate is within 0–1.</summary>
-    public bool? Normalized { get; set; }
 }

@@ -1,5 +1,6 @@
 using EdgeVision.EdgeAgent.Hosting;
 using EdgeVision.Pipeline;
+using EdgeVision.Pipeline.Analytics;
 using EdgeVision.Pipeline.Motion;
 using EdgeVision.Tests.Support;
 using Microsoft.Extensions.Configuration;
@@ -29,6 +30,31 @@ public sealed class EdgeVisionOptionsValidatorTests
         var bound = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EdgeVisionOptions>>().Value;
 
         Assert.Equal(expected, bound.Detector.ExecutionProviders);
+    }
+
+    [Fact]
+    public void Bind_LabelFiltersFromJson_ReachTheCameraAndValidate()
+    {
+        const string Json = """
+            { "EdgeVision": { "Cameras": [ { "Name": "sample", "Source": "samples/vtest-clip.mp4", "Analytics": { "Filters": {
+              "person": { "MinScore": 0.5, "MaxRatio": 1.2, "Masks": [ { "Points": [ [150, 175], [195, 175], [195, 222] ], "Normalized": false } ] },
+              "car": { "MinArea": 0.01 } } } } ] } }
+            """;
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Json));
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new());
+        builder.Configuration.AddJsonStream(stream);
+        builder.AddEdgeVisionPipeline(new AgentPaths(RepositoryPaths.Root));
+        using var services = builder.Services.BuildServiceProvider();
+
+        var bound = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EdgeVisionOptions>>().Value;
+
+        var filters = Assert.Single(bound.Cameras).Analytics.Filters;
+        Assert.Equal(["car", "person"], filters.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(0.5f, filters["person"].MinScore);
+        Assert.Equal(1.2f, filters["person"].MaxRatio);
+        Assert.Equal([195f, 222f], Assert.Single(filters["person"].Masks).Points[2]);
+        Assert.Equal(0.01f, filters["car"].MinArea);
+        Assert.True(_validator.Validate(null, bound).Succeeded);
     }
 
     [Fact]
@@ -108,14 +134,14 @@ public sealed class EdgeVisionOptionsValidatorTests
             Regions = "sometimes",
             Masks =
             [
-                new MotionMaskOptions { Points = [[0f, 0f], [100f, 0f]] },
-                new MotionMaskOptions { Points = [[0f, 0f], [100f, 100f], [100f, 0f], [0f, 100f]] },
+                new MaskOptions { Points = [[0f, 0f], [100f, 0f]] },
+                new MaskOptions { Points = [[0f, 0f], [100f, 100f], [100f, 0f], [0f, 100f]] },
             ],
         };
         var outside = new MotionOptions
         {
             FrameHeight = 600,
-            Masks = [new MotionMaskOptions { Points = [[700f, 500f], [800f, 500f], [800f, 600f]] }],
+            Masks = [new MaskOptions { Points = [[700f, 500f], [800f, 500f], [800f, 600f]] }],
         };
         var options = new EdgeVisionOptions
         {

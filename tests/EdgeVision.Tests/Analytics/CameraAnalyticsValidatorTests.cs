@@ -119,4 +119,63 @@ public sealed class CameraAnalyticsValidatorTests
 
         Assert.Empty(CameraAnalyticsValidator.Validate(options, Key, ModelLabels));
     }
+
+    [Fact]
+    public void Validate_GoodLabelFilters_ReturnsNoErrors()
+    {
+        var options = new CameraAnalyticsOptions
+        {
+            Filters = new(StringComparer.Ordinal)
+            {
+                ["person"] = new LabelFilterOptions
+                {
+                    MinScore = 0.5f,
+                    MinArea = 0.001f,
+                    MaxArea = 0.5f,
+                    MinRatio = 0.2f,
+                    MaxRatio = 1.2f,
+                    Masks = [new MaskOptions { Points = [[0.1f, 0.3f], [0.2f, 0.3f], [0.2f, 0.4f]] }],
+                },
+                ["car"] = new LabelFilterOptions { MinArea = 0.02f, MaxArea = 90000 },
+            },
+        };
+
+        Assert.Empty(CameraAnalyticsValidator.Validate(options, Key, ModelLabels));
+    }
+
+    [Fact]
+    public void Validate_BadLabelFilters_NamesEachProblemUnderItsKey()
+    {
+        var options = new CameraAnalyticsOptions
+        {
+            Filters = new(StringComparer.Ordinal)
+            {
+                ["unicorn"] = new LabelFilterOptions(),
+                ["person"] = new LabelFilterOptions
+                {
+                    MinScore = 1.5f,
+                    MinArea = 0.2f,
+                    MaxArea = 0.1f,
+                    MinRatio = 2f,
+                    MaxRatio = 1f,
+                    Masks = [new MaskOptions { Points = [[0f, 0f], [10f, 0f]] }],
+                },
+                ["car"] = new LabelFilterOptions { MinArea = float.NaN, MaxRatio = -1f },
+            },
+        };
+
+        var errors = CameraAnalyticsValidator.Validate(options, Key, ModelLabels);
+
+        Assert.Equal(
+            [
+                $"{Key}:Filters:unicorn: unknown label 'unicorn' (the model knows 3 labels, e.g. person, car, bicycle)",
+                $"{Key}:Filters:person:MinScore: must be 0 to 1, found 1.5",
+                $"{Key}:Filters:person:MaxArea: 0.1 is below MinArea 0.2; no box could pass",
+                $"{Key}:Filters:person:MaxRatio: 1 is below MinRatio 2; no box could pass",
+                $"{Key}:Filters:person:Masks:0:Points: a mask needs at least 3 points, found 2",
+                $"{Key}:Filters:car:MinArea: must be 0 or more (up to 1 a fraction of the frame, above 1 square pixels), found NaN",
+                $"{Key}:Filters:car:MaxRatio: must be 0 (no limit) or more (width ÷ height), found -1",
+            ],
+            errors);
+    }
 }

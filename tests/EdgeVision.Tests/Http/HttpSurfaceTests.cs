@@ -79,7 +79,8 @@ public sealed partial class HttpSurfaceTests
         Assert.Equal(
             [
                 "edgevision_pipeline_batch_size", "edgevision_pipeline_camera_connected", "edgevision_pipeline_camera_fps_per_second",
-                "edgevision_pipeline_camera_reconnects_total", "edgevision_pipeline_execution_provider", "edgevision_pipeline_frame_latency_milliseconds",
+                "edgevision_pipeline_camera_reconnects_total", "edgevision_pipeline_detections_filtered_total", "edgevision_pipeline_execution_provider",
+                "edgevision_pipeline_frame_latency_milliseconds",
                 "edgevision_pipeline_frames_captured_total", "edgevision_pipeline_frames_corrupt_total", "edgevision_pipeline_frames_detected_total",
                 "edgevision_pipeline_frames_dropped_total", "edgevision_pipeline_frames_failed_total", "edgevision_pipeline_frames_motion_skipped_total",
                 "edgevision_pipeline_frames_processed_total", "edgevision_pipeline_frames_skipped_total", "edgevision_pipeline_inference_duration_milliseconds",

@@ -36,6 +36,15 @@ internal static class H264Videos
         return path;
     }
 
+    /// <summary><paramref name="frames"/> frames of vtest.avi from frame <paramref name="firstFrame"/>, at 10 fps.</summary>
+    public static string Clip(string directory, int firstFrame, int frames)
+    {
+        var path = Path.Combine(directory, $"vtest-{firstFrame}-{frames}.mp4");
+        Run("-ss", Format(firstFrame / 10.0), "-i", TestVideos.Vtest, "-frames:v", frames.ToString(CultureInfo.InvariantCulture),
+            "-r", "10", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p", path);
+        return path;
+    }
+
     /// <summary>
     /// A <paramref name="tiles"/>×<paramref name="tiles"/> mosaic of vtest.avi, tile i playing from frame
     /// <paramref name="firstFrame"/> + i·<paramref name="frameStep"/>, for <paramref name="frames"/> frames at 10 fps:

@@ -1,3 +1,4 @@
+using EdgeVision.Pipeline.Analytics;
 using EdgeVision.Pipeline.Motion;
 using OpenCvSharp;
 
@@ -92,7 +93,7 @@ public sealed class MotionDetectorTests
     {
         var options = new MotionOptions
         {
-            Masks = [new MotionMaskOptions { Points = [[250f, 150f], [450f, 150f], [450f, 400f], [250f, 400f]], Normalized = false }],
+            Masks = [new MaskOptions { Points = [[250f, 150f], [450f, 150f], [450f, 400f], [250f, 400f]], Normalized = false }],
         };
         var detector = new MotionDetector(options);
         using var before = Scene(box: new Rect(300, 200, 60, 150));

@@ -12,7 +12,7 @@ public sealed class StatsMessageTests
         new DateTimeOffset(2026, 11, 26, 14, 0, 0, TimeSpan.Zero),
         "cpu",
         "nanodet-g",
-        [new CameraSnapshot("cam1", true, 1000, 10, 5, 985, 1, 2, 24.987, 24.5) { Detected = 990, MotionSkipped = 4, Regions = 12 }],
+        [new CameraSnapshot("cam1", true, 1000, 10, 5, 985, 1, 2, 24.987, 24.5) { Detected = 990, MotionSkipped = 4, Regions = 12, FilteredDetections = 43 }],
         new Dictionary<string, int> { ["capture:cam1"] = 1, ["publish"] = 0 },
         new Dictionary<string, int> { ["capture:cam1"] = 2, ["publish"] = 64 },
         new Dictionary<int, long> { [2] = 40, [1] = 7 },
@@ -31,7 +31,7 @@ public sealed class StatsMessageTests
             "{\"schema\":\"edgevision.stats\",\"version\":1,\"device\":\"dev1\",\"at\":\"2026-11-26T14:00:00Z\"," +
             "\"publisher\":{\"published\":100,\"failed\":2,\"dropped\":3,\"reconnects\":1,\"connected\":true}," +
             "\"execution_provider\":\"cpu\",\"model\":\"nanodet-g\"," +
-            "\"cameras\":[{\"name\":\"cam1\",\"connected\":true,\"captured\":1000,\"skipped\":10,\"dropped\":5,\"processed\":985,\"reconnects\":1,\"corrupt_frames\":2,\"captured_fps\":24.99,\"processed_fps\":24.5,\"detected\":990,\"motion_skipped\":4,\"regions\":12}]," +
+            "\"cameras\":[{\"name\":\"cam1\",\"connected\":true,\"captured\":1000,\"skipped\":10,\"dropped\":5,\"processed\":985,\"reconnects\":1,\"corrupt_frames\":2,\"captured_fps\":24.99,\"processed_fps\":24.5,\"detected\":990,\"motion_skipped\":4,\"regions\":12,\"filtered_detections\":43}]," +
             "\"queues\":{\"capture:cam1\":{\"depth\":1,\"capacity\":2},\"publish\":{\"depth\":0,\"capacity\":64}}," +
             "\"batch_sizes\":{\"1\":7,\"2\":40},\"inference_mean_ms\":18.123," +
             "\"stages\":[{\"stage\":\"inference\",\"mean_ms\":18.123,\"p50_ms\":17.5,\"p99_ms\":30.25,\"max_ms\":41}]," +
