@@ -31,6 +31,7 @@ public sealed class DetectorOptions
         copy.ExecutionProviders = [.. ExecutionProviders];
         copy.Cpus = [.. Cpus];
         copy.ClassScoreThresholds = new Dictionary<string, float>(ClassScoreThresholds, StringComparer.Ordinal);
+        copy.NmsLabelGroups = [.. NmsLabelGroups.Select(g => (string[])g.Clone())];
         return copy;
     }
 
@@ -65,6 +66,14 @@ public sealed class DetectorOptions
 
     /// <summary>At most this many detections per image, the highest scores.</summary>
     public int MaxDetections { get; set; } = 100;
+
+    /// <summary>
+    /// Groups of labels that are one kind of object to NMS (e.g. ["car", "truck", "bus"]): of two overlapping boxes
+    /// with labels in one group only the better scored is kept, under its own label. COCO detectors score a van
+    /// as both a car and a truck; without a group it is reported, tracked and counted twice. A group naming none of
+    /// the model's labels is ignored.
+    /// </summary>
+    public List<string[]> NmsLabelGroups { get; set; } = [];
 
     /// <summary>Every problem with the options, each naming the option; empty when valid.</summary>
     public IReadOnlyList<string> Validate(IReadOnlyList<string> labels)
@@ -128,6 +137,40 @@ public sealed class DetectorOptions
         if (MaxDetections < 1)
         {
             errors.Add($"MaxDetections: must be at least 1, found {MaxDetections}");
+        }
+
+        // A group none of whose labels the model has was written for another model (the default configuration's
+        // vehicles, say, under a model of livestock) and does nothing; a group the model knows only in part is
+        // more likely a typing error, and is refused.
+        var grouped = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var g = 0; g < NmsLabelGroups.Count; g++)
+        {
+            var group = NmsLabelGroups[g] ?? [];
+            if (group.Length < 2)
+            {
+                errors.Add($"NmsLabelGroups:{g}: a group needs at least 2 labels, found {group.Length}");
+            }
+
+            if (!group.Any(labels.Contains))
+            {
+                continue;
+            }
+
+            for (var i = 0; i < group.Length; i++)
+            {
+                if (!labels.Contains(group[i]))
+                {
+                    errors.Add($"NmsLabelGroups:{g}:{i}: '{group[i]}' is not a label of this model (its other labels are)");
+                }
+                else if (grouped.TryGetValue(group[i], out var earlier) && earlier != g)
+                {
+                    errors.Add($"NmsLabelGroups:{g}:{i}: '{group[i]}' is already in group {earlier}; a label can be in one group");
+                }
+                else
+                {
+                    grouped[group[i]] = g;
+                }
+            }
         }
 
         return errors;

@@ -4,15 +4,21 @@ namespace EdgeVision.Models;
 
 /// <summary>
 /// Class-aware greedy non-maximum suppression: candidates are taken by descending score and a candidate
-/// is dropped when it overlaps an already kept box of the same class by more than the IoU threshold.
-/// The sort buffers belong to the instance and are reused, so it is not safe to share between threads.
+/// is dropped when it overlaps an already kept box of the same class (or of a class in the same group) by more
+/// than the IoU threshold. The sort buffers belong to the instance and are reused, so it is not safe to share
+/// between threads.
 /// </summary>
 public sealed class NonMaxSuppression
 {
+    private readonly int[] _groupOfClass;
     private float[] _sortKeys = new float[256];
     private int[] _order = new int[256];
 
-    public NonMaxSuppression(float iouThreshold, int maxDetections)
+    /// <param name="groupOfClass">
+    /// Per class id, the group it is suppressed in: classes of one group count as one class here, so the better
+    /// scored of a van seen as both "car" and "truck" is kept. Null or shorter than a class id: every class alone.
+    /// </param>
+    public NonMaxSuppression(float iouThreshold, int maxDetections, int[]? groupOfClass = null)
     {
         if (!(iouThreshold >= 0f && iouThreshold <= 1f))
         {
@@ -22,6 +28,35 @@ public sealed class NonMaxSuppression
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDetections);
         IouThreshold = iouThreshold;
         MaxDetections = maxDetections;
+        _groupOfClass = groupOfClass ?? [];
+    }
+
+    /// <summary>
+    /// Per class id, its group for <see cref="NonMaxSuppression(float, int, int[])"/>: the class's own id, or for
+    /// a class named in one of <paramref name="groups"/> the id of that group's first label. Unknown labels are
+    /// left out (the options' validation names them).
+    /// </summary>
+    public static int[] GroupsOf(IReadOnlyList<string> labels, IEnumerable<IReadOnlyList<string>> groups)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(groups);
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = labels.Count - 1; i >= 0; i--)
+        {
+            index[labels[i]] = i;
+        }
+
+        var group = Enumerable.Range(0, labels.Count).ToArray();
+        foreach (var members in groups)
+        {
+            var ids = members.Where(index.ContainsKey).Select(m => index[m]).ToList();
+            foreach (var id in ids)
+            {
+                group[id] = ids[0];
+            }
+        }
+
+        return group;
     }
 
     public float IouThreshold { get; }
@@ -89,7 +124,7 @@ public sealed class NonMaxSuppression
     {
         foreach (ref readonly var other in kept)
         {
-            if (other.ClassId == candidate.ClassId && IntersectionOverUnion(candidate, other) > IouThreshold)
+            if (GroupOf(other.ClassId) == GroupOf(candidate.ClassId) && IntersectionOverUnion(candidate, other) > IouThreshold)
             {
                 return true;
             }
@@ -97,6 +132,8 @@ public sealed class NonMaxSuppression
 
         return false;
     }
+
+    private int GroupOf(int classId) => (uint)classId < (uint)_groupOfClass.Length ? _groupOfClass[classId] : classId;
 
     private void EnsureCapacity(int count)
     {

@@ -61,7 +61,8 @@ public sealed partial class OnnxDetector : IDisposable
 
         _resizer = LetterboxResizer.For(input);
 
-        _nonMaxSuppression = new NonMaxSuppression(options.NmsIouThreshold, options.MaxDetections);
+        _nonMaxSuppression = new NonMaxSuppression(
+            options.NmsIouThreshold, options.MaxDetections, NonMaxSuppression.GroupsOf(model.Labels, options.NmsLabelGroups));
         _maxDetections = options.MaxDetections;
         _kept = new List<Detection>(options.MaxDetections);
         _classScoreThresholds = model.Labels

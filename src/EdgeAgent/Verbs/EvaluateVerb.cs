@@ -16,11 +16,11 @@ internal sealed class EvaluateVerb : IVerb
 {
     public string Name => "evaluate";
 
-    public string Usage => "[--labels FILE] [--frames DIR] [--models NAME,NAME] [--score X] [--iou X] [--rounds N] [--threads N]";
+    public string Usage => "[--labels FILE] [--frames DIR] [--models NAME,NAME] [--score X] [--iou X] [--rounds N] [--threads N] [--nms-groups car,truck,bus[;a,b]]";
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["labels=", "frames=", "models=", "score=", "iou=", "rounds=", "threads="]);
+        var parsed = VerbArguments.Parse(Name, args, ["labels=", "frames=", "models=", "score=", "iou=", "rounds=", "threads=", "nms-groups="]);
         parsed.ExpectPositionals(0);
         var labelsPath = parsed.Get("labels", Path.Combine("evaluation", "labels.json"));
         var framesDirectory = parsed.Get("frames", Path.Combine(Path.GetDirectoryName(Path.GetFullPath(labelsPath))!, "frames"));
@@ -30,6 +30,10 @@ internal sealed class EvaluateVerb : IVerb
         var iou = (float)parsed.GetDouble("iou", 0.5, 0.05, 1);
         var rounds = parsed.GetInt("rounds", 3, 1, 100);
         var threads = parsed.GetInt("threads", Environment.ProcessorCount, 1, 256);
+        var groups = parsed.Get("nms-groups", string.Empty)
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(g => g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .ToList();
 
         var set = LabelledSet.Load(labelsPath);
         var images = new List<(LabelledFrame Frame, Mat Image)>();
@@ -54,7 +58,7 @@ internal sealed class EvaluateVerb : IVerb
             }
 
             // Detections are kept from a low score so that the average precision sees the whole curve.
-            var options = new DetectorOptions { ExecutionProviders = [ExecutionProvider.Cpu], ScoreThreshold = 0.05f, MaxBatchSize = 1, IntraOpThreads = threads };
+            var options = new DetectorOptions { ExecutionProviders = [ExecutionProvider.Cpu], ScoreThreshold = 0.05f, MaxBatchSize = 1, IntraOpThreads = threads, NmsLabelGroups = groups };
             var catalog = new ModelCatalog([Directory.GetCurrentDirectory(), AppContext.BaseDirectory], Hosting.EdgeVisionOptions.ImportedModels(null));
             var detectors = modelNames.Select(name => OnnxDetector.Create(catalog.Load(name), options)).ToList();
             try

@@ -94,6 +94,34 @@ public sealed class NonMaxSuppressionTests
         Assert.Equal(0f, NonMaxSuppression.IntersectionOverUnion(Box(0, 1f, 0, 0, 10, 10), Box(0, 1f, 10, 0, 20, 10)));
     }
 
+    [Fact]
+    public void Apply_ClassesInOneGroup_TheBetterScoredOfTwoOverlappingBoxesIsKeptUnderItsOwnLabel()
+    {
+        // Classes 2 and 7 ("car" and "truck" in COCO) are one group; class 0 stays alone.
+        var nms = new NonMaxSuppression(0.6f, 100, NonMaxSuppression.GroupsOf(["person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck"], [["car", "truck", "bus"]]));
+        Detection[] candidates =
+        [
+            Box(2, 0.49f, 649, 45, 723, 99), // the van as a car
+            Box(7, 0.48f, 650, 44, 722, 99), // and as a truck
+            Box(0, 0.45f, 650, 44, 722, 99), // a person on the same box is another kind of thing
+            Box(7, 0.70f, 100, 40, 200, 100), // a truck elsewhere
+            Box(5, 0.60f, 300, 40, 400, 100), // a bus beside it
+        ];
+
+        var kept = nms.Apply(candidates);
+
+        Assert.Equal([(7, 0.70f), (5, 0.60f), (2, 0.49f), (0, 0.45f)], kept.Select(d => (d.ClassId, d.Score)));
+        Assert.Equal(5, _nms.Apply(candidates).Length);
+    }
+
+    [Fact]
+    public void GroupsOf_LabelsOfAGroup_MapToItsFirstLabelsClassAndUnknownLabelsAreLeftOut()
+    {
+        var groups = NonMaxSuppression.GroupsOf(["person", "car", "truck", "bus", "dog"], [["truck", "car", "tractor"], ["dog"]]);
+
+        Assert.Equal([0, 2, 2, 3, 4], groups);
+    }
+
     private static Detection Box(int classId, float score, float x1, float y1, float x2, float y2) =>
         new(classId, "class" + classId, score, x1, y1, x2, y2);
 }
