@@ -77,7 +77,8 @@ function render(camera) {
   tile.toggle.textContent = camera.detecting ? "Detection on" : "Detection paused";
   tile.toggle.title = camera.detecting ? "Pause detection on this camera" : "Resume detection on this camera";
   tile.toggle.setAttribute("aria-pressed", String(camera.detecting));
-  tile.rates.textContent = `${camera.captured_fps.toFixed(1)} fps captured · ${camera.processed_fps.toFixed(1)} fps processed · ${camera.detected} detected · ${camera.motion_skipped} still · ${camera.dropped} dropped`;
+  tile.rates.textContent = `${camera.captured_fps.toFixed(1)} fps captured · ${camera.processed_fps.toFixed(1)} fps processed · ${camera.detected} detected · ${camera.motion_skipped} still · ${camera.dropped} dropped`
+    + (camera.filtered_detections > 0 ? ` · ${camera.filtered_detections} detections filtered` : "");
   const seen = Object.entries(camera.in_view).map(([label, count]) => `${count} ${label}`).join(", ");
   tile.inView.textContent = seen ? `In view: ${seen}` : "Nothing in view";
   if (camera.last_frame_at) {
