@@ -61,8 +61,8 @@ public sealed partial class OnnxDetector : IDisposable
 
         _resizer = LetterboxResizer.For(input);
 
-        _nonMaxSuppression = new NonMaxSuppression(
-            options.NmsIouThreshold, options.MaxDetections, NonMaxSuppression.GroupsOf(model.Labels, options.NmsLabelGroups));
+        ClassGroups = NonMaxSuppression.GroupsOf(model.Labels, options.NmsLabelGroups);
+        _nonMaxSuppression = new NonMaxSuppression(options.NmsIouThreshold, options.MaxDetections, ClassGroups);
         _maxDetections = options.MaxDetections;
         _kept = new List<Detection>(options.MaxDetections);
         _classScoreThresholds = model.Labels
@@ -103,6 +103,9 @@ public sealed partial class OnnxDetector : IDisposable
     public int InputHeight { get; }
 
     public IReadOnlyList<string> Labels => Model.Labels;
+
+    /// <summary>Per class id, the class NMS suppresses it with (its own id unless <see cref="DetectorOptions.NmsLabelGroups"/> groups it).</summary>
+    public int[] ClassGroups { get; }
 
     /// <summary>
     /// Opens an inference session for <paramref name="model"/>. Each requested execution provider that

@@ -20,6 +20,12 @@ public interface IBatchDetector
     int InputHeight { get; }
 
     /// <summary>
+    /// Per class id, the class its NMS suppresses it with (<see cref="DetectorOptions.NmsLabelGroups"/>), so that the
+    /// joining of regions treats labels alike; empty when every class stands alone.
+    /// </summary>
+    IReadOnlyList<int> ClassGroups => [];
+
+    /// <summary>
     /// Writes <paramref name="scaledImage"/>, already resized to its letterbox size
     /// (<see cref="LetterboxTransform.ScaledWidth"/> × <see cref="LetterboxTransform.ScaledHeight"/>), into batch slot <paramref name="slot"/>.
     /// </summary>

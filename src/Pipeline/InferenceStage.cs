@@ -186,7 +186,7 @@ internal sealed class InferenceStage : IDisposable
 
             var full = crop.Source!;
             crop.Source = null;
-            gathering = new RegionFrame(full, crop.Info, crop.RegionCount, crop.StreamTime, crop.HeldUntil, _mergers[camera] ??= new RegionMerger(RegionIouThreshold));
+            gathering = new RegionFrame(full, crop.Info, crop.RegionCount, crop.StreamTime, crop.HeldUntil, _mergers[camera] ??= new RegionMerger(RegionIouThreshold, _detector.ClassGroups));
             gathering.Merger.Begin(full.Image.Width, full.Image.Height);
             _regionFrames[camera] = gathering;
         }

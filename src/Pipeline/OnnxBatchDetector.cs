@@ -28,6 +28,8 @@ internal sealed class OnnxBatchDetector : IBatchDetector
 
     public int InputHeight => _detector.InputHeight;
 
+    public IReadOnlyList<int> ClassGroups => _detector.ClassGroups;
+
     public void PrepareSlot(int slot, Mat scaledImage) => _detector.PrepareSlot(slot, scaledImage);
 
     public void RunBatch(int batchSize) => _detector.RunBatch(batchSize);

@@ -20,9 +20,11 @@ internal sealed class RegionMerger
     private const float ContainedShare = 0.7f;
 
     private readonly float _iouThreshold;
+    private readonly IReadOnlyList<int> _classGroups;
     private readonly List<(Detection Detection, bool Cut, int Region)> _found = new(capacity: 128);
 
-    public RegionMerger(float iouThreshold)
+    /// <param name="classGroups">Per class id, the class it counts as (the detector's NMS label groups); empty: each class alone.</param>
+    public RegionMerger(float iouThreshold, IReadOnlyList<int>? classGroups = null)
     {
         if (!(iouThreshold is > 0f and <= 1f))
         {
@@ -30,6 +32,7 @@ internal sealed class RegionMerger
         }
 
         _iouThreshold = iouThreshold;
+        _classGroups = classGroups ?? [];
     }
 
     /// <summary>Starts a new frame of <paramref name="width"/>×<paramref name="height"/>.</summary>
@@ -86,10 +89,12 @@ internal sealed class RegionMerger
             {
                 var (a, aCut, aRegion) = _found[i];
                 var (b, bCut, bRegion) = _found[j];
-                if (alive[j] && aCut && bCut && aRegion != bRegion && a.ClassId == b.ClassId && Intersection(a, b) > 0
+                if (alive[j] && aCut && bCut && aRegion != bRegion && SameKind(a, b) && Intersection(a, b) > 0
                     && Intersection(a, b) >= 0.3f * Math.Min(a.Area, b.Area))
                 {
-                    var joined = new Detection(a.ClassId, a.Label, Math.Max(a.Score, b.Score), Math.Min(a.X1, b.X1), Math.Min(a.Y1, b.Y1), Math.Max(a.X2, b.X2), Math.Max(a.Y2, b.Y2));
+                    // The joined box takes the label of the better scored half (they differ only within a label group).
+                    var best = b.Score > a.Score ? b : a;
+                    var joined = new Detection(best.ClassId, best.Label, best.Score, Math.Min(a.X1, b.X1), Math.Min(a.Y1, b.Y1), Math.Max(a.X2, b.X2), Math.Max(a.Y2, b.Y2));
                     _found[i] = (joined, false, aRegion);
                     alive[j] = false;
                 }
@@ -108,7 +113,7 @@ internal sealed class RegionMerger
             for (var j = 0; j < _found.Count; j++)
             {
                 var (whole, wholeCut, wholeRegion) = _found[j];
-                if (wholeRegion != cutRegion && alive[j] && !wholeCut && whole.ClassId == cut.ClassId && Intersection(cut, whole) >= ContainedShare * cut.Area)
+                if (wholeRegion != cutRegion && alive[j] && !wholeCut && SameKind(whole, cut) && Intersection(cut, whole) >= ContainedShare * cut.Area)
                 {
                     alive[i] = false;
                     break;
@@ -133,7 +138,7 @@ internal sealed class RegionMerger
             var duplicate = false;
             foreach (var (better, betterRegion) in kept)
             {
-                if (better.ClassId != candidate.ClassId || betterRegion == region)
+                if (!SameKind(better, candidate) || betterRegion == region)
                 {
                     continue;
                 }
@@ -161,6 +166,11 @@ internal sealed class RegionMerger
         _found.Clear();
         return result;
     }
+
+    /// <summary>Same class, or classes of one NMS label group.</summary>
+    private bool SameKind(in Detection a, in Detection b) => a.ClassId == b.ClassId || GroupOf(a.ClassId) == GroupOf(b.ClassId);
+
+    private int GroupOf(int classId) => (uint)classId < (uint)_classGroups.Count ? _classGroups[classId] : classId;
 
     private static float Intersection(in Detection a, in Detection b)
     {

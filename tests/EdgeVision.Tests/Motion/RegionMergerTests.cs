@@ -77,6 +77,37 @@ public sealed class RegionMergerTests
         Assert.Single(_merger.Finish());
     }
 
+    [Theory]
+    [InlineData(false, 2)]
+    [InlineData(true, 1)]
+    public void Finish_VanCarInOneRegionTruckInTheOther_OneVehicleOnlyWhenTheLabelsAreGrouped(bool grouped, int expected)
+    {
+        // COCO ids: car 2, truck 7; the detector's NMS groups {car, truck, bus} when configured so.
+        var merger = new RegionMerger(0.6f, grouped ? NonMaxSuppression.GroupsOf(["person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck"], [["car", "truck", "bus"]]) : null);
+        merger.Begin(2304, 1728);
+
+        merger.Add(new Rect(0, 0, 416, 416), 1f, [new Detection(2, "car", 0.55f, 200, 100, 300, 170)], 0);
+        merger.Add(new Rect(100, 0, 416, 416), 1f, [new Detection(7, "truck", 0.6f, 101, 101, 201, 171)], 1);
+
+        var kept = merger.Finish();
+
+        Assert.Equal(expected, kept.Length);
+        Assert.Equal("truck", kept[0].Label);
+    }
+
+    [Fact]
+    public void Finish_GroupedHalvesCutByBothRegions_JoinedUnderTheBetterScoredLabel()
+    {
+        var merger = new RegionMerger(0.6f, NonMaxSuppression.GroupsOf(["car", "truck"], [["car", "truck"]]));
+        merger.Begin(2304, 1728);
+
+        merger.Add(new Rect(0, 0, 416, 416), 1f, [new Detection(0, "car", 0.5f, 350, 100, 416, 170)], 0);
+        merger.Add(new Rect(380, 0, 416, 416), 1f, [new Detection(1, "truck", 0.65f, 0, 100, 80, 170)], 1);
+
+        var d = Assert.Single(merger.Finish());
+        Assert.Equal(("truck", 0.65f, 350f, 460f), (d.Label, d.Score, d.X1, d.X2));
+    }
+
     private static List<Detection> Person(float x1, float y1, float x2, float y2, float score) =>
         [new Detection(0, "person", score, x1, y1, x2, y2)];
 }
