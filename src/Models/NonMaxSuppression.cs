@@ -49,7 +49,7 @@ public sealed class NonMaxSuppression
         var group = Enumerable.Range(0, labels.Count).ToArray();
         foreach (var members in groups)
         {
-            var ids = members.Where(index.ContainsKey).Select(m => index[m]).ToList();
+            var ids = (members ?? []).Where(m => m is not null && index.ContainsKey(m)).Select(m => index[m]).ToList();
             foreach (var id in ids)
             {
                 group[id] = ids[0];

@@ -15,7 +15,8 @@ internal sealed class DetectionFilter
 
     private DetectionFilter(Dictionary<string, LabelFilterOptions> filters)
     {
-        _rules = filters.ToDictionary(f => f.Key, f => new Rule(f.Value), StringComparer.Ordinal);
+        // A label given without conditions ("person": null in the file) filters nothing.
+        _rules = filters.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => new Rule(f.Value), StringComparer.Ordinal);
     }
 
     /// <summary>The camera's filter, or null when it has none.</summary>
@@ -79,7 +80,7 @@ internal sealed class DetectionFilter
         {
             _minAreaPixels = RegionCoordinates.AreaInPixels(options.MinArea, width, height);
             _maxAreaPixels = options.MaxArea > 0 ? RegionCoordinates.AreaInPixels(options.MaxArea, width, height) : 0;
-            _masks = options.Masks.Select(mask =>
+            _masks = (options.Masks ?? []).Select(mask =>
             {
                 var normalized = RegionCoordinates.IsNormalized(mask.Normalized, mask.Points);
                 return mask.Points.Select(p => RegionCoordinates.ToPixels(p, normalized, width, height)).ToArray();

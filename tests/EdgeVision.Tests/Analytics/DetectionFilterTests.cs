@@ -17,6 +17,17 @@ public sealed class DetectionFilterTests
     public void For_NoFilters_IsNull() => Assert.Null(DetectionFilter.For(new CameraAnalyticsOptions()));
 
     [Fact]
+    public void Apply_LabelGivenWithoutConditions_FiltersNothing()
+    {
+        // What the binder makes of "person": null in a configuration file.
+        var filter = DetectionFilter.For(new CameraAnalyticsOptions { Filters = new(StringComparer.Ordinal) { ["person"] = null! } })!;
+        var detections = new[] { Person(10, 10, 50, 110, score: 0.05f) };
+
+        Assert.Same(detections, filter.Apply(detections, 1000, 500, out var dropped));
+        Assert.Equal(0, dropped);
+    }
+
+    [Fact]
     public void Apply_AllPass_ReturnsTheSameArray()
     {
         var detections = new[] { Person(10, 10, 50, 110), Car(100, 100, 300, 200) };
