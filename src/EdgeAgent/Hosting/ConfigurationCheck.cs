@@ -142,9 +142,35 @@ internal static class ConfigurationCheck
         }
         catch (InvalidOperationException ex)
         {
-            errors.Add($"{section.Path}: {Explain(ex.Message)}");
+            errors.Add(ex.Message.Contains("binding has failed", StringComparison.Ordinal) && EmptyListItem(section) is { } key
+                ? $"{key}: empty (null in the file) where a list item is expected"
+                : $"{section.Path}: {Explain(ex.Message)}");
             return null;
         }
+    }
+
+    /// <summary>
+    /// The binder's own message for a null list item ("binding has failed. The likely cause is an invalid
+    /// configuration value") names neither the key nor the cause; the key is found here: an empty value with no
+    /// children whose last segment is a list index.
+    /// </summary>
+    private static string? EmptyListItem(IConfigurationSection section)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            if (int.TryParse(child.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)
+                && string.IsNullOrEmpty(child.Value) && !child.GetChildren().Any())
+            {
+                return child.Path;
+            }
+
+            if (EmptyListItem(child) is { } deeper)
+            {
+                return deeper;
+            }
+        }
+
+        return null;
     }
 
     private static T Convert<T>(IConfigurationSection section, List<string> errors, T fallback)

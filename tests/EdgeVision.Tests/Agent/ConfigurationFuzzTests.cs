@@ -45,7 +45,10 @@ public sealed class ConfigurationFuzzTests : IDisposable
         "EdgeVision:Cameras:0:Motion:MinArea", "EdgeVision:Cameras:0:Motion:BackgroundTime", "EdgeVision:Cameras:0:Motion:GlobalChangeShare",
         "EdgeVision:Cameras:0:Motion:KeepAliveInterval", "EdgeVision:Cameras:0:Motion:Regions", "EdgeVision:Cameras:0:Motion:MinRegionScale",
         "EdgeVision:Cameras:0:Motion:Masks:0:Points:0:0", "EdgeVision:Cameras:0:Motion:Masks:0:Normalized", "EdgeVision:Cameras:0:Motion:Masks",
-        "EdgeVision:Cameras:0:Motion",
+        "EdgeVision:Cameras:0:Motion", "EdgeVision:Detector:NmsLabelGroups:0:0", "EdgeVision:Detector:NmsLabelGroups:0",
+        "EdgeVision:Cameras:0:Analytics:Filters:person:MinRatio", "EdgeVision:Cameras:0:Analytics:Filters:person:MaxArea",
+        "EdgeVision:Cameras:0:Analytics:Filters:person:Masks:0:Points:0:0", "EdgeVision:Cameras:0:Analytics:Filters:person",
+        "EdgeVision:Cameras:0:Analytics:Filters:unicorn:MinScore",
         "EdgeVision:Cameras", "EdgeVision:Detector", "EdgeVision:Cameras:0",
     ];
 
@@ -90,6 +93,10 @@ public sealed class ConfigurationFuzzTests : IDisposable
     [InlineData("Mqtt:Tls", "yes", "Mqtt:Tls")]
     [InlineData("EdgeVision:Cameras", "none", "EdgeVision:Cameras")]
     [InlineData("Mqtt:Port:a", "1", "Mqtt:Port")]
+    [InlineData("EdgeVision:Detector:NmsLabelGroups:1", "", "EdgeVision:Detector:NmsLabelGroups:1: empty (null in the file) where a list item is expected")]
+    [InlineData("EdgeVision:Detector:NmsLabelGroups:1:0", "truck", "EdgeVision:Detector:NmsLabelGroups:1: a group needs at least 2 labels, found 1")]
+    [InlineData("EdgeVision:Cameras:0:Analytics:Filters:person:MaxRatio", "-1", "EdgeVision:Cameras:0:Analytics:Filters:person:MaxRatio")]
+    [InlineData("EdgeVision:Cameras:0:Analytics:Filters:person:Masks:0:Points:0:0", "5", "EdgeVision:Cameras:0:Analytics:Filters:person:Masks:0:Points: a mask needs at least 3 points, found 1")]
     public void Collect_BoundaryValue_OneLineErrorNamingTheKey(string key, string value, string named)
     {
         var errors = Check(new Dictionary<string, string?> { [key] = value });
