@@ -71,6 +71,15 @@ public sealed class ConfigurationFuzzTests : IDisposable
         Assert.Empty(Check(new Dictionary<string, string?>()));
     }
 
+    [Fact]
+    public void Collect_SampleWithFiltersExample_IsValid()
+    {
+        var configuration = new ConfigurationManager();
+        ConfigurationFile.Add(configuration, Path.Combine(RepositoryPaths.Root, "config", "examples", "sample-with-filters.json"));
+
+        Assert.Empty(ConfigurationCheck.Collect(configuration, _paths));
+    }
+
     [Theory]
     [InlineData("Mqtt:TopicPrefix", "a\0b", "Mqtt:TopicPrefix")]
     [InlineData("Mqtt:TopicPrefix", "alerts/+", "Mqtt:TopicPrefix")]
