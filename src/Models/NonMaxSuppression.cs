@@ -124,7 +124,7 @@ public sealed class NonMaxSuppression
     {
         foreach (ref readonly var other in kept)
         {
-            if (GroupOf(other.ClassId) == GroupOf(candidate.ClassId) && IntersectionOverUnion(candidate, other) > IouThreshold)
+            if (SameGroup(_groupOfClass, other.ClassId, candidate.ClassId) && IntersectionOverUnion(candidate, other) > IouThreshold)
             {
                 return true;
             }
@@ -133,7 +133,15 @@ public sealed class NonMaxSuppression
         return false;
     }
 
-    private int GroupOf(int classId) => (uint)classId < (uint)_groupOfClass.Length ? _groupOfClass[classId] : classId;
+    /// <summary>
+    /// Whether two classes are suppressed together under <paramref name="groupOfClass"/> (from <see cref="GroupsOf"/>):
+    /// the same class, or classes of one group. A class id beyond the table stands alone.
+    /// </summary>
+    public static bool SameGroup(ReadOnlySpan<int> groupOfClass, int a, int b) =>
+        a == b || GroupOf(groupOfClass, a) == GroupOf(groupOfClass, b);
+
+    private static int GroupOf(ReadOnlySpan<int> groupOfClass, int classId) =>
+        (uint)classId < (uint)groupOfClass.Length ? groupOfClass[classId] : classId;
 
     private void EnsureCapacity(int count)
     {

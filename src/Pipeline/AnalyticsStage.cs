@@ -47,10 +47,10 @@ internal sealed class AnalyticsStage
         return state;
     }
 
-    private FrameAnalytics Analyze(PipelineRun run, in InferredFrame item, Detection[] detections)
+    private static FrameAnalytics Analyze(
+        PipelineRun run, in InferredFrame item, (CameraAnalytics Analytics, DetectionFilter? Filter, TimeSpan FirstStreamTime) state, Detection[] detections)
     {
         var info = item.Info;
-        var state = StateOf(run, item);
         var timestamp = item.StreamTime - state.FirstStreamTime;
         var heldUntil = item.HeldUntil - state.FirstStreamTime;
         var image = item.Image;
@@ -76,8 +76,9 @@ internal sealed class AnalyticsStage
                 var info = item.Info;
 
                 // The camera's label filters drop what must not count before anything else sees it.
+                var state = StateOf(run, item);
                 var detections = item.Detections;
-                if (StateOf(run, item).Filter is { } filter)
+                if (state.Filter is { } filter)
                 {
                     detections = filter.Apply(detections, info.Width, info.Height, out var filtered);
                     if (filtered > 0)
@@ -98,7 +99,7 @@ internal sealed class AnalyticsStage
                     item.BatchSize,
                     detections)
                 {
-                    Analytics = Analyze(run, item, detections),
+                    Analytics = Analyze(run, item, state, detections),
                     StreamTime = item.StreamTime,
                 };
                 if (_tap is not null && _tap.Wants(frame.Camera))

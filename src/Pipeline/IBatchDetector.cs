@@ -23,7 +23,7 @@ public interface IBatchDetector
     /// Per class id, the class its NMS suppresses it with (<see cref="DetectorOptions.NmsLabelGroups"/>), so that the
     /// joining of regions treats labels alike; empty when every class stands alone.
     /// </summary>
-    IReadOnlyList<int> ClassGroups => [];
+    int[] ClassGroups => [];
 
     /// <summary>
     /// Writes <paramref name="scaledImage"/>, already resized to its letterbox size

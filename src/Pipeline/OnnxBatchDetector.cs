@@ -28,7 +28,7 @@ internal sealed class OnnxBatchDetector : IBatchDetector
 
     public int InputHeight => _detector.InputHeight;
 
-    public IReadOnlyList<int> ClassGroups => _detector.ClassGroups;
+    public int[] ClassGroups => _detector.ClassGroups;
 
     public void PrepareSlot(int slot, Mat scaledImage) => _detector.PrepareSlot(slot, scaledImage);
 

@@ -208,8 +208,7 @@ public static partial class CameraAnalyticsValidator
             return;
         }
 
-        Require(errors, filter.MinScore is >= 0 and <= 1, $"{key}:MinScore: must be 0 to 1, found {Format(filter.MinScore)}");
-        Require(errors, filter.MinArea >= 0 && float.IsFinite(filter.MinArea), $"{key}:MinArea: must be 0 or more (up to 1 a fraction of the frame, above 1 square pixels), found {Format(filter.MinArea)}");
+        CheckFilter(errors, key, [], filter.MinScore, filter.MinArea, known);
         Require(errors, filter.MaxArea >= 0 && float.IsFinite(filter.MaxArea), $"{key}:MaxArea: must be 0 (no limit) or more (up to 1 a fraction of the frame, above 1 square pixels), found {Format(filter.MaxArea)}");
 
         // Fractions and square pixels compare only within one unit; across units the frame's size decides.

@@ -89,15 +89,12 @@ internal sealed class DetectionFilter
 
         public bool Passes(in Detection d)
         {
-            var w = d.X2 - d.X1;
-            var h = d.Y2 - d.Y1;
-            var area = w * h;
-            if (d.Score < options.MinScore || area < _minAreaPixels || (_maxAreaPixels > 0 && area > _maxAreaPixels))
+            if (d.Score < options.MinScore || d.Area < _minAreaPixels || (_maxAreaPixels > 0 && d.Area > _maxAreaPixels))
             {
                 return false;
             }
 
-            var ratio = h > 0 ? w / h : float.PositiveInfinity;
+            var ratio = d.Height > 0 ? d.Width / d.Height : float.PositiveInfinity;
             if ((options.MinRatio > 0 && ratio < options.MinRatio) || (options.MaxRatio > 0 && ratio > options.MaxRatio))
             {
                 return false;

@@ -20,11 +20,11 @@ internal sealed class RegionMerger
     private const float ContainedShare = 0.7f;
 
     private readonly float _iouThreshold;
-    private readonly IReadOnlyList<int> _classGroups;
+    private readonly int[] _classGroups;
     private readonly List<(Detection Detection, bool Cut, int Region)> _found = new(capacity: 128);
 
     /// <param name="classGroups">Per class id, the class it counts as (the detector's NMS label groups); empty: each class alone.</param>
-    public RegionMerger(float iouThreshold, IReadOnlyList<int>? classGroups = null)
+    public RegionMerger(float iouThreshold, int[]? classGroups = null)
     {
         if (!(iouThreshold is > 0f and <= 1f))
         {
@@ -168,9 +168,7 @@ internal sealed class RegionMerger
     }
 
     /// <summary>Same class, or classes of one NMS label group.</summary>
-    private bool SameKind(in Detection a, in Detection b) => a.ClassId == b.ClassId || GroupOf(a.ClassId) == GroupOf(b.ClassId);
-
-    private int GroupOf(int classId) => (uint)classId < (uint)_classGroups.Count ? _classGroups[classId] : classId;
+    private bool SameKind(in Detection a, in Detection b) => NonMaxSuppression.SameGroup(_classGroups, a.ClassId, b.ClassId);
 
     private static float Intersection(in Detection a, in Detection b)
     {
