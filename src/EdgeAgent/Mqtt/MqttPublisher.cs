@@ -23,6 +23,8 @@ internal sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDisp
     private readonly OutboxDelivery _delivery;
     private readonly string _device;
     private readonly TimeSpan _drainLimit;
+    private readonly bool _usesEmbeddedBroker;
+    private readonly TimeSpan _connectTimeout;
 
     // One cached writer covers the pipeline's single publish loop without allocating; a concurrent caller gets
     // its own. A writer whose bytes may still be in flight (a failed or cancelled send) is not reused.
@@ -46,6 +48,8 @@ internal sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDisp
         _delivery = new OutboxDelivery(_outbox, _connection, value, loggerFactory.CreateLogger<OutboxDelivery>());
         _idleWriter = new DetectionMessageWriter(_device);
         _drainLimit = value.PublishTimeout;
+        _usesEmbeddedBroker = value.UsesEmbeddedBroker;
+        _connectTimeout = value.ConnectTimeout;
     }
 
     public MqttTopics Topics { get; }
@@ -66,12 +70,29 @@ internal sealed class MqttPublisher : IDetectionSink, IHostedService, IAsyncDisp
         return Path.Combine(StateDirectory.Combine("outbox"), MqttOptions.SanitizeDeviceId(options.EffectiveClientId));
     }
 
-    /// <summary>Starts connecting and delivering in the background; a missing broker does not fail the start.</summary>
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts connecting and delivering in the background; a missing broker does not fail the start. With the
+    /// embedded broker (in this process, started before) it waits for the first connection, at most
+    /// <see cref="MqttOptions.ConnectTimeout"/>, so the first frames' detections are not dropped for a connection
+    /// that takes milliseconds. An external broker is never waited for: frames flow while it is away.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         _connection.Start();
         _delivery.Start();
-        return Task.CompletedTask;
+        if (!_usesEmbeddedBroker)
+        {
+            return;
+        }
+
+        try
+        {
+            await _connection.WaitUntilOnlineAsync(cancellationToken).WaitAsync(_connectTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The connection loop logs why and keeps trying; the agent starts without it.
+        }
     }
 
     /// <summary>

@@ -102,9 +102,55 @@ public sealed class EmbeddedBrokerTests : IDisposable
         Assert.False(publisher.Counters.Connected);
     }
 
+    [Fact]
+    public async Task StartAsync_EmbeddedBroker_ReturnsConnectedSoTheFirstFrameIsNotDropped()
+    {
+        var port = MosquittoBroker.FreePort();
+        var options = Options.Create(EmbeddedOptions(port, "dev-first"));
+        await using var broker = new EmbeddedBroker(options, _logs.CreateLogger<EmbeddedBroker>());
+        await broker.StartAsync(CancellationToken.None);
+        await using var publisher = new MqttPublisher(options, _logs);
+
+        await publisher.StartAsync(CancellationToken.None);
+        var connectedAtStart = publisher.Counters.Connected;
+        await publisher.PublishAsync(MqttTestSupport.Frame(), CancellationToken.None);
+
+        Assert.True(connectedAtStart);
+        Assert.Equal(0, publisher.Counters.Dropped);
+    }
+
+    [Fact]
+    public async Task StartAsync_EmbeddedBrokerNotAnswering_GivesUpAfterConnectTimeoutAndStartsAnyway()
+    {
+        var options = EmbeddedOptions(MosquittoBroker.FreePort(), "dev-nobroker");
+        options.ConnectTimeout = TimeSpan.FromSeconds(1);
+        await using var publisher = new MqttPublisher(Options.Create(options), _logs);
+
+        await publisher.StartAsync(CancellationToken.None);
+        await publisher.PublishAsync(MqttTestSupport.Frame(), CancellationToken.None);
+
+        Assert.False(publisher.Counters.Connected);
+        Assert.Equal(1, publisher.Counters.Dropped);
+    }
+
+    [Fact]
+    public async Task StartAsync_ExternalBrokerAway_ReturnsWithoutWaitingForIt()
+    {
+        var options = EmbeddedOptions(MosquittoBroker.FreePort(), "dev-external");
+        options.Host = "127.0.0.1";
+        options.Port = options.Embedded.Port;
+        await using var publisher = new MqttPublisher(Options.Create(options), _logs);
+
+        var start = publisher.StartAsync(CancellationToken.None);
+
+        Assert.True(start.IsCompletedSuccessfully);
+        await start;
+    }
+
     private static MqttOptions EmbeddedOptions(int port, string device) => new()
     {
         DeviceId = device,
+        ConnectTimeout = TimeSpan.FromSeconds(2),
         ReconnectInitialDelay = TimeSpan.FromMilliseconds(100),
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
         Embedded = { Port = port, BindAddress = "127.0.0.1" },
