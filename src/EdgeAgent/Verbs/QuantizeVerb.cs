@@ -10,11 +10,11 @@ internal sealed class QuantizeVerb : IVerb
 {
     public string Name => "quantize";
 
-    public string Usage => "<in.onnx> <out.onnx> --calibration <video|folder> [--model NAME] [--frames N] [--start I] [--step S] [--method minmax|percentile] [--percentile P] [--activations uint8|int8] [--keep-float node,node] [--ops Conv,Add,...] [--input float|uint8-nhwc|uint8-blocks] [--manifest OUT.json]";
+    public string Usage => "<in.onnx> <out.onnx> --calibration <video|folder> [--model NAME] [--frames N] [--start I] [--step S] [--method minmax|percentile] [--percentile P] [--activations uint8|int8] [--keep-float node,node] [--ops Conv,Add,...] [--input float|uint8-nhwc|uint8-blocks] [--refit] [--refit-frames N] [--manifest OUT.json]";
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["calibration=", "model=", "frames=", "start=", "step=", "method=", "percentile=", "activations=", "keep-float=", "ops=", "threads=", "input=", "manifest="]);
+        var parsed = VerbArguments.Parse(Name, args, ["calibration=", "model=", "frames=", "start=", "step=", "method=", "percentile=", "activations=", "keep-float=", "ops=", "threads=", "input=", "manifest=", "refit", "refit-frames="]);
         var input = parsed.Positional(0, "the float .onnx path");
         var output = parsed.Positional(1, "the output .onnx path");
         parsed.ExpectPositionals(2);
@@ -26,6 +26,7 @@ internal sealed class QuantizeVerb : IVerb
             "uint8-blocks" => (true, 2),
             var i => throw new UserFacingException($"{Name}: --input must be float, uint8-nhwc or uint8-blocks, got '{i}'", 2),
         };
+        var refitCount = parsed.Has("refit") || parsed.Has("refit-frames") ? parsed.GetInt("refit-frames", 32, 1, 10_000) : 0;
         var manifestOut = parsed.Get("manifest");
         if (manifestOut is not null && !manifestOut.EndsWith(".json", StringComparison.Ordinal))
         {
@@ -79,17 +80,33 @@ internal sealed class QuantizeVerb : IVerb
             throw new UserFacingException($"{Name}: --keep-float names nodes that are not in {input}: {string.Join(", ", missing)}", 2);
         }
 
+        var threads = parsed.GetInt("threads", Environment.ProcessorCount, 1, 256);
         var clock = Stopwatch.StartNew();
         var tensors = QdqQuantizer.TensorsToCalibrate(graph, options);
         var progress = ProgressReport.ForConsole(Name);
         var ranges = CalibrationCollector.Collect(
-            graph, tensors, frames.Read, options, parsed.GetInt("threads", Environment.ProcessorCount, 1, 256),
+            graph, tensors, frames.Read, options, threads,
             (pass, passes, done) => progress.Report(
                 passes == 1 ? "calibrating (ranges)" : pass == 1 ? "calibrating, pass 1 of 2 (ranges)" : "calibrating, pass 2 of 2 (histograms)",
                 done, frames.Count, "frames"));
+        var calibrated = $"{Path.GetFileName(calibration)} frames {frames.Start}..{frames.Indices.Last()} step {frames.Step}";
+        if (refitCount > 0)
+        {
+            var refitFrames = RefitFrames(calibration, manifestPath, manifest, frames, refitCount, threads, progress);
+            graph = ConvolutionRefit.Refit(
+                graph,
+                ranges,
+                options,
+                refitFrames,
+                manifest.Input!.ItemShape(),
+                (manifest.Input.Height!.Value, manifest.Input.Width!.Value),
+                new RefitOptions { Threads = threads },
+                (done, total) => progress.Report("refitting convolutions", done, total, "convolutions"));
+            calibrated += $"; convolutions refitted on {refitFrames.Count} of them";
+        }
+
         progress.Stage($"quantizing {tensors.Count} activation tensors and writing {output}");
         var quantized = QdqQuantizer.Quantize(graph, ranges, options);
-        var calibrated = $"{Path.GetFileName(calibration)} frames {frames.Start}..{frames.Indices.Last()} step {frames.Step}";
         quantized.Metadata["calibration"] = calibrated;
         QuantizationParameters? inputQuantization = quantizedInput ? QuantizedInput.ToUInt8Nhwc(quantized, spaceToDepth) : null;
         OnnxModelFile.Save(quantized, output);
@@ -111,5 +128,30 @@ internal sealed class QuantizeVerb : IVerb
             Console.WriteLine($"wrote {manifestOut}");
         }
         return Task.FromResult(0);
+    }
+
+    /// <summary>
+    /// Every k-th calibration frame (about <paramref name="count"/> of them), with the boxes the float model detects in
+    /// it at its default threshold, mapped into the network input.
+    /// </summary>
+    private static List<RefitFrame> RefitFrames(string calibration, string manifestPath, ModelManifest manifest, CalibrationFrames frames, int count, int threads, ProgressReport progress)
+    {
+        var every = Math.Max(1, frames.Count / count);
+        var subset = new CalibrationFrames(calibration, manifest.Input!, Math.Min(count, frames.Count), frames.Start, frames.Step * every);
+        using var detector = OnnxDetector.Create(ModelCatalog.LoadManifest(manifestPath), new DetectorOptions { ExecutionProviders = [ExecutionProvider.Cpu], IntraOpThreads = threads });
+        var result = new List<RefitFrame>();
+        Detection[] found = [];
+        foreach (var (tensor, letterbox) in subset.ReadWithLetterbox(image => found = detector.Detect(image)))
+        {
+            var boxes = found.Select(d => new ObjectBox(
+                (d.X1 * letterbox.Scale) + letterbox.PadX,
+                (d.Y1 * letterbox.Scale) + letterbox.PadY,
+                (d.X2 * letterbox.Scale) + letterbox.PadX,
+                (d.Y2 * letterbox.Scale) + letterbox.PadY)).ToList();
+            result.Add(new RefitFrame(tensor, boxes));
+            progress.Report("finding objects for the refit", result.Count, subset.Count, "frames");
+        }
+
+        return result;
     }
 }

@@ -39,6 +39,19 @@ public sealed class CalibrationFrames
 
     public IEnumerable<float[]> Read()
     {
+        foreach (var (tensor, _) in ReadWithLetterbox(_ => { }))
+        {
+            yield return tensor;
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Read"/>, with where each source image was placed in the input; <paramref name="source"/> sees the
+    /// decoded image first (it is disposed after).
+    /// </summary>
+    public IEnumerable<(float[] Tensor, LetterboxTransform Letterbox)> ReadWithLetterbox(Action<Mat> source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
         if (_input.IsUInt8)
         {
             throw new ToolInputException("calibration runs the float model: its manifest's input.element_type must be float32, not uint8");
@@ -50,9 +63,10 @@ public sealed class CalibrationFrames
         {
             using (image)
             {
+                source(image);
                 var tensor = new float[resizer.SlotLength];
-                resizer.Write(image, tensor);
-                yield return tensor;
+                var letterbox = resizer.Write(image, tensor);
+                yield return (tensor, letterbox);
             }
         }
     }
