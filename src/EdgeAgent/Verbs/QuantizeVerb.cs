@@ -10,11 +10,11 @@ internal sealed class QuantizeVerb : IVerb
 {
     public string Name => "quantize";
 
-    public string Usage => "<in.onnx> <out.onnx> --calibration <video|folder> [--model NAME] [--frames N] [--start I] [--step S] [--method minmax|percentile] [--percentile P] [--activations uint8|int8] [--keep-float node,node] [--ops Conv,Add,...] [--input float|uint8-nhwc|uint8-blocks] [--refit] [--refit-frames N] [--manifest OUT.json]";
+    public string Usage => "<in.onnx> <out.onnx> --calibration <video|folder> [--model NAME] [--frames N] [--start I] [--step S] [--method minmax|percentile] [--percentile P] [--activations uint8|int8] [--keep-float node,node] [--ops Conv,Add,...] [--input float|uint8-nhwc|uint8-blocks] [--refit] [--refit-frames N] [--refit-round] [--manifest OUT.json]";
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["calibration=", "model=", "frames=", "start=", "step=", "method=", "percentile=", "activations=", "keep-float=", "ops=", "threads=", "input=", "manifest=", "refit", "refit-frames="]);
+        var parsed = VerbArguments.Parse(Name, args, ["calibration=", "model=", "frames=", "start=", "step=", "method=", "percentile=", "activations=", "keep-float=", "ops=", "threads=", "input=", "manifest=", "refit", "refit-frames=", "refit-round"]);
         var input = parsed.Positional(0, "the float .onnx path");
         var output = parsed.Positional(1, "the output .onnx path");
         parsed.ExpectPositionals(2);
@@ -26,7 +26,7 @@ internal sealed class QuantizeVerb : IVerb
             "uint8-blocks" => (true, 2),
             var i => throw new UserFacingException($"{Name}: --input must be float, uint8-nhwc or uint8-blocks, got '{i}'", 2),
         };
-        var refitCount = parsed.Has("refit") || parsed.Has("refit-frames") ? parsed.GetInt("refit-frames", 32, 1, 10_000) : 0;
+        var refitCount = parsed.Has("refit") || parsed.Has("refit-frames") || parsed.Has("refit-round") ? parsed.GetInt("refit-frames", 32, 1, 10_000) : 0;
         var manifestOut = parsed.Get("manifest");
         if (manifestOut is not null && !manifestOut.EndsWith(".json", StringComparison.Ordinal))
         {
@@ -100,7 +100,7 @@ internal sealed class QuantizeVerb : IVerb
                 refitFrames,
                 manifest.Input!.ItemShape(),
                 (manifest.Input.Height!.Value, manifest.Input.Width!.Value),
-                new RefitOptions { Threads = threads },
+                new RefitOptions { Threads = threads, RoundWeights = parsed.Has("refit-round") },
                 (done, total) => progress.Report("refitting convolutions", done, total, "convolutions"));
             calibrated += $"; convolutions refitted on {refitFrames.Count} of them";
         }

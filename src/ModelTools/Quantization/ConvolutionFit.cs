@@ -144,7 +144,14 @@ internal sealed class ConvolutionFit
     /// Solves for the weights ([O, C/g, kh, kw] flattened) and bias minimizing the squared error over the samples plus
     /// <paramref name="ridge"/> × (mean diagonal of the Gram matrix) × the squared distance to the current ones.
     /// </summary>
-    public (float[] Weights, float[] Bias) Solve(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, double ridge)
+    /// <remarks>
+    /// With <paramref name="roundWeights"/>, each output channel's weights are then put on the int8 grid the quantizer
+    /// will use (symmetric, max |w| / 127) one input feature at a time, and each rounding error is spread over the
+    /// features not yet rounded and the bias, weighted by the inverse Gram matrix, so that the rounded channel still
+    /// fits the samples as well as it can (the optimal-brain-quantization update). The largest weight stays where it
+    /// is, so the quantizer finds the same scale and rounds nothing again.
+    /// </remarks>
+    public (float[] Weights, float[] Bias) Solve(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, double ridge, bool roundWeights = false)
     {
         var g = _geometry;
         var d = g.Features;
@@ -174,6 +181,7 @@ internal sealed class ConvolutionFit
             }
 
             var factor = Cholesky(gram, d);
+            var spread = roundWeights ? InverseFactor(factor, d) : null;
             for (var o = 0; o < perGroup; o++)
             {
                 var channel = (group * perGroup) + o;
@@ -205,6 +213,11 @@ internal sealed class ConvolutionFit
                     solution[a] = sum / factor[(a * d) + a];
                 }
 
+                if (spread is not null)
+                {
+                    RoundOnGrid(solution, spread, d);
+                }
+
                 for (var a = 0; a < d - 1; a++)
                 {
                     newWeights[(channel * (d - 1)) + a] = (float)solution[a];
@@ -215,6 +228,101 @@ internal sealed class ConvolutionFit
         }
 
         return (newWeights, newBias);
+    }
+
+    /// <summary>
+    /// Rounds the first d − 1 entries of <paramref name="w"/> (one channel's weights; the last is its bias) to multiples
+    /// of max |w| / 127 in order, spreading each error over the later entries through the upper factor U of the
+    /// inverse Gram matrix (H⁻¹ = Uᵀ·U); the largest weight is neither moved nor changed.
+    /// </summary>
+    private static void RoundOnGrid(double[] w, double[] upper, int d)
+    {
+        var largest = 0;
+        for (var a = 1; a < d - 1; a++)
+        {
+            if (Math.Abs(w[a]) > Math.Abs(w[largest]))
+            {
+                largest = a;
+            }
+        }
+
+        var scale = Math.Abs(w[largest]) / 127;
+        if (scale == 0 || !double.IsFinite(scale))
+        {
+            return;
+        }
+
+        for (var a = 0; a < d - 1; a++)
+        {
+            if (a == largest)
+            {
+                continue;
+            }
+
+            var rounded = Math.Clamp(Math.Round(w[a] / scale), -127, 127) * scale;
+            var error = (w[a] - rounded) / upper[(a * d) + a];
+            w[a] = rounded;
+            for (var k = a + 1; k < d; k++)
+            {
+                if (k != largest)
+                {
+                    w[k] -= error * upper[(a * d) + k];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// From the Cholesky factor of H, the upper-triangular U (row-major) with H⁻¹ = Uᵀ·U: the Cholesky factor of H⁻¹,
+    /// transposed. Row a of U, divided by its diagonal, is how an error in feature a spreads over the later features
+    /// once the earlier ones are fixed.
+    /// </summary>
+    private static double[] InverseFactor(double[] factor, int d)
+    {
+        // L⁻¹ by forward substitution, then H⁻¹ = L⁻ᵀ·L⁻¹.
+        var inverse = new double[d * d];
+        for (var col = 0; col < d; col++)
+        {
+            for (var row = col; row < d; row++)
+            {
+                var sum = row == col ? 1.0 : 0.0;
+                for (var k = col; k < row; k++)
+                {
+                    sum -= factor[(row * d) + k] * inverse[(k * d) + col];
+                }
+
+                inverse[(row * d) + col] = sum / factor[(row * d) + row];
+            }
+        }
+
+        var hInverse = new double[d * d];
+        for (var a = 0; a < d; a++)
+        {
+            for (var b = a; b < d; b++)
+            {
+                double sum = 0;
+                for (var k = b; k < d; k++)
+                {
+                    sum += inverse[(k * d) + a] * inverse[(k * d) + b];
+                }
+
+                hInverse[(a * d) + b] = sum;
+                hInverse[(b * d) + a] = sum;
+            }
+        }
+
+        // The upper factor is the transpose of the lower one: H⁻¹ = L·Lᵀ = Uᵀ·U with U = Lᵀ.
+        var lower = Cholesky(hInverse, d);
+        var upper = new double[d * d];
+        for (var a = 0; a < d; a++)
+        {
+            for (var b = a; b < d; b++)
+            {
+                upper[(a * d) + b] = lower[(b * d) + a];
+            }
+        }
+
+        return upper;
     }
 
     /// <summary>Lower-triangular L with L·Lᵀ = <paramref name="matrix"/> (symmetric positive definite, d × d).</summary>

@@ -24,6 +24,9 @@ public sealed record RefitOptions
     /// <summary>A convolution is refitted only with at least this many samples per weight of an output channel.</summary>
     public double MinSamplesPerWeight { get; init; } = 10;
 
+    /// <summary>Round the refitted weights onto the quantizer's int8 grid, each rounding error spread over the rest.</summary>
+    public bool RoundWeights { get; init; }
+
     public int Threads { get; init; } = Environment.ProcessorCount;
 }
 
@@ -98,7 +101,7 @@ public static class ConvolutionRefit
                 }
 
                 var bias = conv.Inputs.Count > 2 ? current.Initializers[conv.Inputs[2]].Floats! : new float[geometry.OutChannels];
-                var (newWeights, newBias) = fit.Solve(weights.Floats!, bias, refit.Ridge);
+                var (newWeights, newBias) = fit.Solve(weights.Floats!, bias, refit.Ridge, refit.RoundWeights);
                 var weightName = current.UniqueName(conv.Inputs[1] + "/refit");
                 current.Initializers[weightName] = TensorData.FromFloats(newWeights, [.. weights.Shape]);
                 conv.Inputs[1] = weightName;

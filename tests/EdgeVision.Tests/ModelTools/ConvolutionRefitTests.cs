@@ -82,6 +82,70 @@ public sealed class ConvolutionRefitTests
     }
 
     [Fact]
+    public void Solve_RoundWeights_PutsEachChannelOnItsInt8GridAndFitsBetterThanRoundingToNearest()
+    {
+        // A 1x1 convolution, 12 inputs that share a common part (as real feature maps do), 4 outputs.
+        const int Inputs = 12, Outputs = 4, Positions = 400;
+        var random = new Random(9);
+        var weights = Enumerable.Range(0, Inputs * Outputs).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var bias = new float[] { 0.3f, -0.1f, 0f, 0.2f };
+        var input = new float[Inputs * Positions];
+        for (var p = 0; p < Positions; p++)
+        {
+            var common = random.NextDouble() * 4;
+            for (var c = 0; c < Inputs; c++)
+            {
+                input[(c * Positions) + p] = (float)(common + random.NextDouble());
+            }
+        }
+
+        float[] Outputs1x1(float[] w, float[] b)
+        {
+            var y = new float[Positions * Outputs];
+            for (var p = 0; p < Positions; p++)
+            {
+                for (var o = 0; o < Outputs; o++)
+                {
+                    double sum = b[o];
+                    for (var c = 0; c < Inputs; c++)
+                    {
+                        sum += w[(o * Inputs) + c] * input[(c * Positions) + p];
+                    }
+
+                    y[(p * Outputs) + o] = (float)sum;
+                }
+            }
+
+            return y;
+        }
+
+        var conv = new OnnxNode("Conv", "conv", ["x", "w"], ["y"]);
+        var fit = new ConvolutionFit(ConvolutionGeometry.Of(conv, [Outputs, Inputs, 1, 1]));
+        var wanted = Outputs1x1(weights, bias);
+        fit.Add(input, 20, 20, Enumerable.Range(0, Positions).ToArray(), wanted);
+
+        var (rounded, roundedBias) = fit.Solve(weights, bias, ridge: 1e-9, roundWeights: true);
+
+        var nearest = new float[weights.Length];
+        for (var o = 0; o < Outputs; o++)
+        {
+            var channel = rounded.AsSpan(o * Inputs, Inputs).ToArray();
+            var scale = channel.Max(Math.Abs) / 127f;
+            Assert.All(channel, w => Assert.True(Math.Abs((w / scale) - MathF.Round(w / scale)) < 1e-3, $"{w} is not a multiple of {scale}"));
+            // The largest weight is the original's, so the quantizer computes the same scale.
+            Assert.Equal(weights.AsSpan(o * Inputs, Inputs).ToArray().Max(Math.Abs), channel.Max(Math.Abs), 5);
+            for (var c = 0; c < Inputs; c++)
+            {
+                nearest[(o * Inputs) + c] = MathF.Round(weights[(o * Inputs) + c] / scale) * scale;
+            }
+        }
+
+        var spreadError = SquaredError(wanted, Outputs1x1(rounded, roundedBias));
+        var nearestError = SquaredError(wanted, Outputs1x1(nearest, bias));
+        Assert.True(spreadError < 0.5 * nearestError, $"squared error with the errors spread {spreadError:G4}, rounded to nearest {nearestError:G4}");
+    }
+
+    [Fact]
     public void Positions_OneObjectInTheTopLeftQuarter_TakesTheObjectShareThere()
     {
         var options = new RefitOptions { SamplesPerFrame = 1000, ObjectShare = 0.8 };
