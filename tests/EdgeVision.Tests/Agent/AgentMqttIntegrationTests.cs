@@ -322,7 +322,14 @@ public sealed class AgentMqttIntegrationTests
         return document.RootElement.GetProperty("cameras").EnumerateArray().Single(c => c.GetProperty("name").GetString() == camera).GetProperty(field).GetInt64();
     }
 
-    private static long Reconnects(string statsJson, string camera) => CameraField(statsJson, camera, "reconnects");
+    /// <summary>The camera's reconnects, or -1 in a stats message from before the pipeline listed its cameras.</summary>
+    private static long Reconnects(string statsJson, string camera)
+    {
+        using var document = JsonDocument.Parse(statsJson);
+        return document.RootElement.GetProperty("cameras").EnumerateArray().Any(c => c.GetProperty("name").GetString() == camera)
+            ? CameraField(statsJson, camera, "reconnects")
+            : -1;
+    }
 
     private static long Processed(string statsJson, string camera) => CameraField(statsJson, camera, "processed");
 }
