@@ -75,7 +75,33 @@ public sealed class NonMaxSuppression
     /// Replaces the contents of <paramref name="kept"/> with the kept detections, highest score first.
     /// The caller owns the list; nothing here holds on to it.
     /// </summary>
-    public void Apply(ReadOnlySpan<Detection> candidates, List<Detection> kept)
+    public void Apply(ReadOnlySpan<Detection> candidates, List<Detection> kept) => Run(candidates, kept, acrossClassesOnly: false);
+
+    /// <summary>
+    /// For a model that chose its boxes itself (an end-to-end export): keeps every candidate, best first, up to
+    /// <see cref="MaxDetections"/>, except one that overlaps a better box of <em>another</em> class of its group (a
+    /// van the model calls both "car" and "truck"). Overlapping boxes of one class are the model's choice and stay.
+    /// </summary>
+    public void ApplyAcrossClasses(ReadOnlySpan<Detection> candidates, List<Detection> kept) => Run(candidates, kept, acrossClassesOnly: true);
+
+    /// <summary>Whether any class is grouped with another, i.e. whether <see cref="ApplyAcrossClasses"/> can remove anything.</summary>
+    public bool HasGroups
+    {
+        get
+        {
+            for (var i = 0; i < _groupOfClass.Length; i++)
+            {
+                if (_groupOfClass[i] != i)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    private void Run(ReadOnlySpan<Detection> candidates, List<Detection> kept, bool acrossClassesOnly)
     {
         ArgumentNullException.ThrowIfNull(kept);
         kept.Clear();
@@ -98,7 +124,7 @@ public sealed class NonMaxSuppression
         for (var rank = 0; rank < count && kept.Count < MaxDetections; rank++)
         {
             var candidate = candidates[_order[rank]];
-            if (!OverlapsKeptOfSameClass(candidate, CollectionsMarshal.AsSpan(kept)))
+            if (!OverlapsKeptOfSameClass(candidate, CollectionsMarshal.AsSpan(kept), acrossClassesOnly))
             {
                 kept.Add(candidate);
             }
@@ -120,11 +146,13 @@ public sealed class NonMaxSuppression
         return union > 0f ? intersection / union : 0f;
     }
 
-    private bool OverlapsKeptOfSameClass(in Detection candidate, ReadOnlySpan<Detection> kept)
+    private bool OverlapsKeptOfSameClass(in Detection candidate, ReadOnlySpan<Detection> kept, bool acrossClassesOnly)
     {
         foreach (ref readonly var other in kept)
         {
-            if (SameGroup(_groupOfClass, other.ClassId, candidate.ClassId) && IntersectionOverUnion(candidate, other) > IouThreshold)
+            if ((!acrossClassesOnly || other.ClassId != candidate.ClassId)
+                && SameGroup(_groupOfClass, other.ClassId, candidate.ClassId)
+                && IntersectionOverUnion(candidate, other) > IouThreshold)
             {
                 return true;
             }

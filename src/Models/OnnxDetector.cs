@@ -202,6 +202,13 @@ public sealed partial class OnnxDetector : IDisposable
 
         _candidates.Clear();
         _decoder.Decode(_slotOutputs, transform, _classScoreThresholds, _candidates);
+        if (_decoder.SkipsNonMaxSuppression && _nonMaxSuppression.HasGroups)
+        {
+            // The model chose its boxes; only label groups (a van as both car and truck) still join classes.
+            _nonMaxSuppression.ApplyAcrossClasses(CollectionsMarshal.AsSpan(_candidates), detections);
+            return;
+        }
+
         if (_decoder.SkipsNonMaxSuppression)
         {
             // The model chose its boxes: keep them, best first, up to the cap.

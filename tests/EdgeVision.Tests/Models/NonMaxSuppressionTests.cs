@@ -122,6 +122,33 @@ public sealed class NonMaxSuppressionTests
         Assert.Equal([0, 2, 2, 3, 4], groups);
     }
 
+    [Fact]
+    public void ApplyAcrossClasses_GroupedClassesOverlap_KeepsTheBetterAndEveryOverlapOfOneClass()
+    {
+        // Classes 1 (car) and 2 (truck) grouped; two overlapping people (class 0) are the model's choice.
+        var nms = new NonMaxSuppression(0.6f, 100, NonMaxSuppression.GroupsOf(["person", "car", "truck"], [["car", "truck"]]));
+        Detection[] candidates =
+        [
+            Box(0, 0.8f, 0, 0, 100, 100), Box(0, 0.9f, 10, 0, 110, 100),
+            Box(2, 0.6f, 300, 0, 400, 100), Box(1, 0.7f, 305, 0, 405, 100),
+            Box(1, 0.5f, 300, 0, 400, 100),
+        ];
+        var kept = new List<Detection>();
+
+        nms.ApplyAcrossClasses(candidates, kept);
+
+        // The truck goes (a better car overlaps it); the weaker car stays, as overlaps within one class do.
+        Assert.True(nms.HasGroups);
+        Assert.Equal([Box(0, 0.9f, 10, 0, 110, 100), Box(0, 0.8f, 0, 0, 100, 100), Box(1, 0.7f, 305, 0, 405, 100), Box(1, 0.5f, 300, 0, 400, 100)], kept);
+    }
+
+    [Fact]
+    public void HasGroups_NoClassJoinsAnother_False()
+    {
+        Assert.False(new NonMaxSuppression(0.6f, 10).HasGroups);
+        Assert.False(new NonMaxSuppression(0.6f, 10, NonMaxSuppression.GroupsOf(["person", "car"], [["car"]])).HasGroups);
+    }
+
     private static Detection Box(int classId, float score, float x1, float y1, float x2, float y2) =>
         new(classId, "class" + classId, score, x1, y1, x2, y2);
 }

@@ -53,6 +53,34 @@ public sealed class YoloFamilyDetectorTests : IDisposable
         Assert.Contains(found, d => d.Label == "car" && d.X1 == 400f && d.Y2 == 264f);
     }
 
+    [Fact]
+    public void Detect_EndToEndWithLabelGroup_DropsOnlyTheWorseOfTwoGroupedClassesOnOneObject()
+    {
+        // The table's boxes, plus a bicycle on the car (IoU 0.93) scoring lower.
+        float[][] boxes = [.. Boxes, [202, 100, 302, 160, 0.6f, 1]];
+        var table = new float[20 * 6];
+        for (var i = 0; i < boxes.Length; i++)
+        {
+            boxes[i].CopyTo(table, i * 6);
+        }
+
+        var model = ModelCatalog.LoadManifest(Write(DecoderSpec.EndToEnd, 20, [20, 6], table));
+        using var frame = new Mat(400, 640, MatType.CV_8UC3, new Scalar(10, 20, 30));
+        Detection[] Run(List<string[]> groups)
+        {
+            using var detector = OnnxDetector.Create(model, new DetectorOptions { ExecutionProviders = [ExecutionProvider.Cpu], IntraOpThreads = 1, ScoreThreshold = 0.5f, NmsLabelGroups = groups });
+            return detector.Detect(frame);
+        }
+
+        var ungrouped = Run([]);
+        var grouped = Run([["bicycle", "car"]]);
+
+        Assert.Equal(["person", "person", "car", "bicycle"], ungrouped.Select(d => d.Label));
+        // Both overlapping people stay (the model chose them); the bicycle goes under the better car.
+        Assert.Equal(["person", "person", "car"], grouped.Select(d => d.Label));
+        Assert.Equal(ungrouped[..3], grouped);
+    }
+
     private string Write(string family, int rows, int[] shape, float[] table)
     {
         var onnx = Path.Combine(_directory.Path, family + ".onnx");
