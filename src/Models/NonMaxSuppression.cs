@@ -29,6 +29,7 @@ public sealed class NonMaxSuppression
         IouThreshold = iouThreshold;
         MaxDetections = maxDetections;
         _groupOfClass = groupOfClass ?? [];
+        HasGroups = _groupOfClass.Where((group, classId) => group != classId).Any();
     }
 
     /// <summary>
@@ -85,21 +86,7 @@ public sealed class NonMaxSuppression
     public void ApplyAcrossClasses(ReadOnlySpan<Detection> candidates, List<Detection> kept) => Run(candidates, kept, acrossClassesOnly: true);
 
     /// <summary>Whether any class is grouped with another, i.e. whether <see cref="ApplyAcrossClasses"/> can remove anything.</summary>
-    public bool HasGroups
-    {
-        get
-        {
-            for (var i = 0; i < _groupOfClass.Length; i++)
-            {
-                if (_groupOfClass[i] != i)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-    }
+    public bool HasGroups { get; }
 
     private void Run(ReadOnlySpan<Detection> candidates, List<Detection> kept, bool acrossClassesOnly)
     {
@@ -124,7 +111,7 @@ public sealed class NonMaxSuppression
         for (var rank = 0; rank < count && kept.Count < MaxDetections; rank++)
         {
             var candidate = candidates[_order[rank]];
-            if (!OverlapsKeptOfSameClass(candidate, CollectionsMarshal.AsSpan(kept), acrossClassesOnly))
+            if (!OverlapsKeptOfItsGroup(candidate, CollectionsMarshal.AsSpan(kept), acrossClassesOnly))
             {
                 kept.Add(candidate);
             }
@@ -146,7 +133,7 @@ public sealed class NonMaxSuppression
         return union > 0f ? intersection / union : 0f;
     }
 
-    private bool OverlapsKeptOfSameClass(in Detection candidate, ReadOnlySpan<Detection> kept, bool acrossClassesOnly)
+    private bool OverlapsKeptOfItsGroup(in Detection candidate, ReadOnlySpan<Detection> kept, bool acrossClassesOnly)
     {
         foreach (ref readonly var other in kept)
         {

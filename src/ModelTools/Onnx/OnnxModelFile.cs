@@ -101,6 +101,9 @@ public static class OnnxModelFile
         return model;
     }
 
+    /// <summary>A deep copy of <paramref name="graph"/> (through its protobuf form), to change without touching the original.</summary>
+    public static OnnxGraph Copy(OnnxGraph graph) => FromProto(ToProto(graph));
+
     public static OnnxGraph FromProto(ModelProto model)
     {
         var graph = new OnnxGraph { Name = model.Graph?.Name ?? "graph", ProducerName = model.ProducerName, DocString = model.Graph?.DocString ?? string.Empty };

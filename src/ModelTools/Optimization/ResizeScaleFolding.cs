@@ -80,7 +80,7 @@ internal static class ResizeScaleFolding
 
     private static Dictionary<string, long[]> ProbeShapes(OnnxGraph graph, IReadOnlyList<string> values)
     {
-        var probe = OnnxModelFile.FromProto(OnnxModelFile.ToProto(graph));
+        var probe = OnnxModelFile.Copy(graph);
         foreach (var value in values.Where(v => !probe.IsGraphOutput(v)))
         {
             probe.Outputs.Add(new OnnxValueInfo(value, ElementType.Float, null));

@@ -19,7 +19,7 @@ public static class CalibrationCollector
         Action<int, int, int>? onFrame = null)
     {
         var passes = options.Method == CalibrationMethod.MinMax ? 1 : 2;
-        var augmented = OnnxModelFile.FromProto(OnnxModelFile.ToProto(graph));
+        var augmented = OnnxModelFile.Copy(graph);
         foreach (var name in tensors.Where(t => !augmented.IsGraphOutput(t)))
         {
             augmented.Outputs.Add(new OnnxValueInfo(name, ElementType.Float, null));

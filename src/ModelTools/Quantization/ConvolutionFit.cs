@@ -141,7 +141,8 @@ internal sealed class ConvolutionFit
     }
 
     /// <summary>
-    /// Solves for the weights ([O, C/g, kh, kw] flattened) and bias minimizing the squared error over the samples plus
+    /// Call once, after the last <see cref="Add"/> (it completes the Gram matrices in place). Solves for the weights
+    /// ([O, C/g, kh, kw] flattened) and bias minimizing the squared error over the samples plus
     /// <paramref name="ridge"/> × (mean diagonal of the Gram matrix) × the squared distance to the current ones.
     /// </summary>
     /// <remarks>

@@ -76,7 +76,7 @@ public static class ConvolutionRefit
             .ToList();
         long[] shape = [1, .. itemShape.Select(d => (long)d)];
         var samples = SampleTargets(graph, convolutions, frames, shape, inputSize, refit);
-        var current = Copy(graph);
+        var current = OnnxModelFile.Copy(graph);
         for (var index = 0; index < convolutions.Count; index++)
         {
             var conv = current.Nodes.First(n => n.Name == convolutions[index]);
@@ -86,9 +86,13 @@ public static class ConvolutionRefit
             if (positions.Sum(p => p.Length) >= refit.MinSamplesPerWeight * geometry.Features)
             {
                 var fit = new ConvolutionFit(geometry);
+                // A fresh quantized graph each time, since the earlier convolutions have changed; cut at this one's input.
                 var quantized = QdqQuantizer.Quantize(current, ranges, options);
                 var input = quantized.Nodes.First(n => n.Name == conv.Name).Inputs[0];
-                using (var session = Session(quantized, input, refit.Threads))
+                quantized.Outputs.Clear();
+                quantized.Outputs.Add(new OnnxValueInfo(input, ElementType.Float, null));
+                quantized.RemoveDeadNodes();
+                using (var session = Session(quantized, refit.Threads))
                 {
                     for (var f = 0; f < frames.Count; f++)
                     {
@@ -133,7 +137,7 @@ public static class ConvolutionRefit
         OnnxGraph graph, List<string> convolutions, IReadOnlyList<RefitFrame> frames, long[] inputShape, (int Height, int Width) inputSize, RefitOptions refit)
     {
         var outputNames = convolutions.Select(name => graph.Nodes.First(n => n.Name == name).Outputs[0]).ToList();
-        var augmented = Copy(graph);
+        var augmented = OnnxModelFile.Copy(graph);
         augmented.Outputs.Clear();
         foreach (var name in outputNames.Distinct())
         {
@@ -141,7 +145,7 @@ public static class ConvolutionRefit
         }
 
         var result = convolutions.Select(_ => (new int[frames.Count][], new float[frames.Count][])).ToArray();
-        using var session = Session(augmented, null, refit.Threads);
+        using var session = Session(augmented, refit.Threads);
         for (var f = 0; f < frames.Count; f++)
         {
             using var value = OrtValue.CreateTensorValueFromMemory(frames[f].Tensor, inputShape);
@@ -211,18 +215,9 @@ public static class ConvolutionRefit
         return positions;
     }
 
-    /// <summary>A session without graph optimizations (so every Q/DQ pair runs as written), fetching <paramref name="output"/> alone if given.</summary>
-    private static InferenceSession Session(OnnxGraph graph, string? output, int threads)
+    /// <summary>A session without graph optimizations, so that every Q/DQ pair runs as written.</summary>
+    private static InferenceSession Session(OnnxGraph model, int threads)
     {
-        var model = graph;
-        if (output is not null)
-        {
-            model = Copy(graph);
-            model.Outputs.Clear();
-            model.Outputs.Add(new OnnxValueInfo(output, ElementType.Float, null));
-            model.RemoveDeadNodes();
-        }
-
         var options = new SessionOptions { IntraOpNumThreads = threads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
         try
         {
@@ -233,6 +228,4 @@ public static class ConvolutionRefit
             options.Dispose();
         }
     }
-
-    private static OnnxGraph Copy(OnnxGraph graph) => OnnxModelFile.FromProto(OnnxModelFile.ToProto(graph));
 }

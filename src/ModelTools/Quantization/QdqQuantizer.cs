@@ -35,7 +35,7 @@ public static class QdqQuantizer
 
     public static OnnxGraph Quantize(OnnxGraph source, IReadOnlyDictionary<string, TensorRange> ranges, QuantizationOptions options)
     {
-        var graph = OnnxModelFile.FromProto(OnnxModelFile.ToProto(source));
+        var graph = OnnxModelFile.Copy(source);
         var quantized = QuantizedNodes(graph, options).ToList();
         var parameters = new Dictionary<string, (float Scale, int ZeroPoint)>(StringComparer.Ordinal);
 
