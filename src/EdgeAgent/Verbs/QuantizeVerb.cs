@@ -10,7 +10,7 @@ internal sealed class QuantizeVerb : IVerb
 {
     public string Name => "quantize";
 
-    public string Usage => "<in.onnx> <out.onnx> --calibration <video|folder> [--model NAME] [--frames N] [--start I] [--step S] [--method minmax|percentile] [--percentile P] [--activations uint8|int8] [--keep-float node,node] [--ops Conv,Add,...] [--input float|uint8-nhwc|uint8-blocks] [--refit] [--refit-frames N] [--refit-round] [--manifest OUT.json]";
+    public string Usage => "<in.onnx> <out.onnx> --calibration <video|folder> [--model NAME] [--frames N] [--start I] [--step S] [--method minmax|percentile|mse] [--percentile P] [--activations uint8|int8] [--keep-float node,node] [--ops Conv,Add,...] [--input float|uint8-nhwc|uint8-blocks] [--refit] [--refit-frames N] [--refit-round] [--manifest OUT.json]";
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -39,7 +39,8 @@ internal sealed class QuantizeVerb : IVerb
             {
                 "minmax" => CalibrationMethod.MinMax,
                 "percentile" => CalibrationMethod.Percentile,
-                var m => throw new UserFacingException($"{Name}: --method must be minmax or percentile, got '{m}'", 2),
+                "mse" => CalibrationMethod.Mse,
+                var m => throw new UserFacingException($"{Name}: --method must be minmax, percentile or mse, got '{m}'", 2),
             },
             Percentile = parsed.GetDouble("percentile", 99.999, 90, 100),
             Activations = parsed.Get("activations", "uint8") switch

@@ -5,7 +5,7 @@ namespace EdgeVision.ModelTools.Quantization;
 
 /// <summary>
 /// Runs the float model on calibration inputs with every tensor of interest exposed as an extra output,
-/// and records each tensor's range (MinMax, or a percentile range from a histogram in a second pass).
+/// and records each tensor's range (MinMax, or a percentile or least-error range from a histogram in a second pass).
 /// <c>onFrame</c> hears (pass, passes, frames done in the pass) after each frame.
 /// </summary>
 public static class CalibrationCollector
@@ -67,7 +67,9 @@ public static class CalibrationCollector
         var outputs = ModelOutputTensors(graph, names);
         return histograms.ToDictionary(
             p => p.Key,
-            p => outputs.Contains(p.Key) ? ranges[p.Key] : p.Value.Range(options.Percentile),
+            p => outputs.Contains(p.Key) ? ranges[p.Key]
+                : options.Method == CalibrationMethod.Mse ? p.Value.LeastErrorRange()
+                : p.Value.Range(options.Percentile),
             StringComparer.Ordinal);
     }
 

@@ -7,6 +7,12 @@ public enum CalibrationMethod
 
     /// <summary>The lower and upper percentiles of each tensor's values, which clips rare outliers.</summary>
     Percentile,
+
+    /// <summary>
+    /// For each tensor, the range whose 8-bit grid gives the least expected squared error over the calibration
+    /// values: the balance of clipping rare large values against rounding the common small ones.
+    /// </summary>
+    Mse,
 }
 
 /// <summary>8-bit type of the activations; weights are always symmetric per-channel int8.</summary>

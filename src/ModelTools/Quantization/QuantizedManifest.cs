@@ -86,9 +86,12 @@ public static class QuantizedManifest
     public static string Describe(string sourceName, QuantizationOptions options, string calibration, bool quantizedInput, int spaceToDepth = 1)
     {
         var activations = options.Activations == ActivationType.UInt8 ? "uint8" : "int8";
-        var ranges = options.Method == CalibrationMethod.Percentile
-            ? string.Create(CultureInfo.InvariantCulture, $"{options.Percentile}th percentile")
-            : "min-max";
+        var ranges = options.Method switch
+        {
+            CalibrationMethod.Percentile => string.Create(CultureInfo.InvariantCulture, $"{options.Percentile}th percentile"),
+            CalibrationMethod.Mse => "least squared error",
+            _ => "min-max",
+        };
         var inputNote = !quantizedInput ? "."
             : spaceToDepth > 1 ? "; the input is uint8 NHWC in 2×2 pixel blocks (the first convolution's stride folded into it), quantized by the preprocessing."
             : "; the input is uint8 NHWC, quantized by the preprocessing.";

@@ -58,7 +58,8 @@ public sealed class CommandLineTests
     [InlineData("--input", "uint16", "error: quantize: --input must be float, uint8-nhwc or uint8-blocks, got 'uint16'")]
     [InlineData("--manifest", "out.yaml", "error: quantize: --manifest must name a .json file, got 'out.yaml'")]
     [InlineData("--refit-frames", "0", "error: --refit-frames must be a whole number from 1 to 10000, found '0'")]
-    public async Task Quantize_BadInputFormOrManifestPath_ExitsTwoInOneLine(string option, string value, string expected)
+    [InlineData("--method", "entropy", "error: quantize: --method must be minmax, percentile or mse, got 'entropy'")]
+    public async Task Quantize_BadOptionValue_ExitsTwoInOneLine(string option, string value, string expected)
     {
         using var error = new StringWriter();
 
