@@ -245,8 +245,11 @@ public sealed class CameraAnalytics
     /// <summary>Fills in each track's colours, measured again at most every <see cref="ColourRefresh"/>.</summary>
     private void NameColours(TrackingFrame frame, Mat image, float scale)
     {
-        foreach (var track in frame.Tracks)
+        // Indexed, not foreach: an interface's enumerator is an allocation, and this runs on every frame.
+        var tracks = frame.Tracks;
+        for (var i = 0; i < tracks.Count; i++)
         {
+            var track = tracks[i];
             if (!_colourCache.TryGetValue(track.TrackId, out var cached) || (track.Detected && frame.Timestamp - cached.At >= ColourRefresh))
             {
                 if (!track.Detected)
@@ -267,11 +270,13 @@ public sealed class CameraAnalytics
     private static int[] TrackIdsOf(Detection[] detections, TrackingFrame frame)
     {
         var ids = new int[detections.Length];
+        var tracks = frame.Tracks;
         for (var d = 0; d < detections.Length; d++)
         {
             var detection = detections[d];
-            foreach (var track in frame.Tracks)
+            for (var t = 0; t < tracks.Count; t++)
             {
+                var track = tracks[t];
                 if (track.Detected && track.ClassId == detection.ClassId && track.Box.X1 == detection.X1 && track.Box.Y1 == detection.Y1
                     && track.Box.X2 == detection.X2 && track.Box.Y2 == detection.Y2)
                 {
