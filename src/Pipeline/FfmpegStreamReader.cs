@@ -39,6 +39,9 @@ internal sealed class FfmpegStreamReader : IVideoReader
 
     public int FrameCount => 0;
 
+    /// <summary>The ffmpeg child's process id.</summary>
+    internal int ProcessId => _process.Id;
+
     /// <summary>A concat-list file name: inside single quotes everything is literal, and a quote is written as '\''.</summary>
     internal static string ConcatQuote(string url) => "'" + url.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
@@ -198,6 +201,9 @@ internal sealed class FfmpegStreamReader : IVideoReader
             // Exited between the check and the kill.
         }
 
+        // Process.Dispose closes only the streams read asynchronously; standard output, read synchronously, would keep
+        // its pipe open until a finalizer ran (one descriptor per reconnect, piling up between full collections).
+        process.StandardOutput.Dispose();
         process.Dispose();
     }
 

@@ -56,6 +56,40 @@ public sealed class FfmpegStreamReaderTests
         Assert.True(Cv2.Mean(image).Val0 > 20, "the last frame is not black");
     }
 
+    /// <summary>
+    /// The pipe ffmpeg writes frames into is closed when the reader is disposed, not when a finalizer gets to it: a
+    /// camera that reconnects all day would otherwise pile up descriptors between full collections.
+    /// </summary>
+    [Fact]
+    public async Task Dispose_AfterReading_ClosesItsEndOfFfmpegsOutputPipeAtOnce()
+    {
+        using var server = await RtspClipServer.StartAsync(MosquittoBroker.FreePort());
+        var reader = FfmpegStreamReader.Open(server.Url, TimeSpan.FromSeconds(5));
+        Assert.NotNull(reader);
+        using var image = new Mat();
+        Assert.True(reader.Read(image));
+        var pipe = new FileInfo($"/proc/{reader.ProcessId}/fd/1").LinkTarget;
+        Assert.StartsWith("pipe:", pipe, StringComparison.Ordinal);
+        Assert.Contains(pipe, OwnDescriptorTargets());
+
+        reader.Dispose();
+
+        Assert.DoesNotContain(pipe, OwnDescriptorTargets());
+    }
+
+    private static List<string?> OwnDescriptorTargets() =>
+        [.. Directory.GetFiles("/proc/self/fd").Select(fd =>
+        {
+            try
+            {
+                return new FileInfo(fd).LinkTarget;
+            }
+            catch (IOException)
+            {
+                return null; // Closed by another test while the list was read.
+            }
+        })];
+
     [Fact]
     public async Task Open_UrlWithAPassword_FramesReadAndNoCommandLineOnTheMachineHoldsIt()
     {
