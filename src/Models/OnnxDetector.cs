@@ -353,6 +353,12 @@ public sealed partial class OnnxDetector : IDisposable
                     $"model file {model.ModelPath} has no output '{output.Name}' named in decoder.outputs; its outputs: {string.Join(", ", session.OutputMetadata.Keys)}");
             }
 
+            if (metadata.ElementDataType != TensorElementType.Float)
+            {
+                throw new ModelException(
+                    $"model file {model.ModelPath}: output '{output.Name}' is {metadata.ElementDataType}; the decoder reads float32 (export the model in float32, not half)");
+            }
+
             var dimensions = metadata.Dimensions;
             var matches = dimensions.Length == output.ItemShape.Count + 1
                 && output.ItemShape.Select((size, i) => dimensions[i + 1] <= 0 || dimensions[i + 1] == size).All(ok => ok);

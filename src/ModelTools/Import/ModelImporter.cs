@@ -58,6 +58,12 @@ public static partial class ModelImporter
             throw new ModelException($"import-model: input '{input.Name}': expected [N, 3, H, W] with a fixed H and W, found {Show(inputShape)}");
         }
 
+        if (ElementTypeOf(input) != FloatElementType)
+        {
+            throw new ModelException(
+                $"import-model: input '{input.Name}' is {ElementTypeName(ElementTypeOf(input))}; EdgeVision feeds float32 images, so export in float32 (not half): on a GPU, TensorRT builds FP16 kernels from a float32 file itself (EdgeVision:Detector:TensorRt:Fp16, on by default)");
+        }
+
         if (graph.Output.Count != 1)
         {
             throw new ModelException($"import-model: {fileName} has {graph.Output.Count} outputs ({string.Join(", ", graph.Output.Select(o => o.Name))}); the {family} family reads one");
@@ -80,6 +86,11 @@ public static partial class ModelImporter
             DecoderSpec.YoloV8 => ("[N, 4 + classes, boxes]", shape.Length == 3 && shape[2] > 0 && shape[1] > 4 ? (int)shape[2] : -1, shape.Length == 3 ? (int)shape[1] - 4 : -1),
             _ => ("[N, K, 6]", shape.Length == 3 && shape[1] > 0 && shape[2] == 6 ? (int)shape[1] : -1, labels?.Count ?? -1),
         };
+        if (ElementTypeOf(output) != FloatElementType)
+        {
+            throw new ModelException($"import-model: output '{output.Name}' is {ElementTypeName(ElementTypeOf(output))}; the {family} decoder reads float32, so export in float32 (not half)");
+        }
+
         if (rows < 0)
         {
             throw new ModelException($"import-model: output '{output.Name}' does not fit the {family} family: expected {expected}, found {Show(shape)}");
@@ -150,6 +161,25 @@ public static partial class ModelImporter
             ? entries.Select(e => e.Name).ToArray()
             : throw new ModelException($"import-model: cannot read the class names in the export's metadata; give them with --labels FILE");
     }
+
+    // TensorProto.DataType numbers (onnx.proto).
+    private const int FloatElementType = 1;
+
+    private static int ElementTypeOf(ValueInfoProto value) => value.Type?.TensorType?.ElemType ?? 0;
+
+    private static string ElementTypeName(int type) => type switch
+    {
+        1 => "float32",
+        2 => "uint8",
+        3 => "int8",
+        6 => "int32",
+        7 => "int64",
+        10 => "float16",
+        11 => "float64",
+        16 => "bfloat16",
+        0 => "of no declared element type",
+        _ => $"of element type {type}",
+    };
 
     private static long[] Shape(ValueInfoProto value) =>
         value.Type?.TensorType?.Shape?.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue : -1).ToArray() ?? [];

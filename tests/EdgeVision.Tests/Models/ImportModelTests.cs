@@ -75,6 +75,51 @@ public sealed class ImportModelTests : IDisposable
         Assert.Throws<ModelException>(() => ModelImporter.Inspect([1, 2, 3, 4, 5], "m.onnx", DecoderSpec.YoloV8, ["a"], null));
     }
 
+    /// <summary>An export made with <c>half=True</c> takes and gives float16; the importer says what to do instead.</summary>
+    [Fact]
+    public void Inspect_HalfPrecisionExport_OneLineAskingForFloat32()
+    {
+        var halfInput = ModelProto.Parser.ParseFrom(Export(withMetadata: true));
+        halfInput.Graph.Input[0].Type.TensorType.ElemType = (int)TensorProto.Types.DataType.Float16;
+        var input = Assert.Throws<ModelException>(() => ModelImporter.Inspect(halfInput.ToByteArray(), "m.onnx", DecoderSpec.YoloV8, null, null));
+        Assert.Equal(
+            "import-model: input 'input_1' is float16; EdgeVision feeds float32 images, so export in float32 (not half): on a GPU, TensorRT builds FP16 kernels from a float32 file itself (EdgeVision:Detector:TensorRt:Fp16, on by default)",
+            input.Message);
+
+        var output = Assert.Throws<ModelException>(() => ModelImporter.Inspect(HalfOutput().ToByteArray(), "m.onnx", DecoderSpec.YoloV8, null, null));
+        Assert.Equal("import-model: output 'output0' is float16; the yolov8 decoder reads float32, so export in float32 (not half)", output.Message);
+    }
+
+    /// <summary>A manifest written by hand for a model whose output is float16 fails when the detector is made, in one line.</summary>
+    [Fact]
+    public void Create_ModelWithAHalfPrecisionOutput_ModelExceptionNamingTheOutput()
+    {
+        var manifest = ModelImporter.Inspect(Export(withMetadata: true), "m.onnx", DecoderSpec.YoloV8, null, "half").Manifest;
+        var onnx = Path.Combine(_directory.Path, "half.onnx");
+        File.WriteAllBytes(onnx, HalfOutput().ToByteArray());
+        manifest["sha256"] = SyntheticNanoDetModel.Sha256Of(onnx);
+        File.WriteAllLines(Path.Combine(_directory.Path, "half.labels"), ["person", "sports ball", "car's"]);
+        var path = Path.Combine(_directory.Path, "half.json");
+        File.WriteAllText(path, manifest.ToJsonString());
+
+        var error = Assert.Throws<ModelException>(() => OnnxDetector.Create(ModelCatalog.LoadManifest(path), new DetectorOptions { ExecutionProviders = [ExecutionProvider.Cpu] }).Dispose());
+
+        Assert.Equal($"model file {onnx}: output 'output0' is Float16; the decoder reads float32 (export the model in float32, not half)", error.Message);
+    }
+
+    /// <summary>The export with a Cast to float16 on its output, as a half-precision export ends.</summary>
+    private static ModelProto HalfOutput()
+    {
+        var model = ModelProto.Parser.ParseFrom(Export(withMetadata: true));
+        var producer = model.Graph.Node.Single(n => n.Output.Contains("output0"));
+        producer.Output[producer.Output.IndexOf("output0")] = "output0_float";
+        var cast = new NodeProto { OpType = "Cast", Name = "to_half", Input = { "output0_float" }, Output = { "output0" } };
+        cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (int)TensorProto.Types.DataType.Float16 });
+        model.Graph.Node.Add(cast);
+        model.Graph.Output[0].Type.TensorType.ElemType = (int)TensorProto.Types.DataType.Float16;
+        return model;
+    }
+
     [Fact]
     public void ImportThenDetect_ByName_TheExportsBoxInSourcePixels()
     {
