@@ -14,11 +14,11 @@ internal sealed class ImportModelVerb : IVerb
 {
     public string Name => "import-model";
 
-    public string Usage => "<file.onnx> --family yolov5|yolov8|e2e [--labels FILE] [--name NAME] [--model-dir DIR] [--pad-value 0-255] [--force]";
+    public string Usage => "<file.onnx> --family yolov5|yolov8|e2e [--labels FILE] [--name NAME] [--model-dir DIR] [--pad-value 0-255] [--size WIDTHxHEIGHT] [--force]";
 
     public Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var parsed = VerbArguments.Parse(Name, args, ["family=", "labels=", "name=", "model-dir=", "pad-value=", "force"]);
+        var parsed = VerbArguments.Parse(Name, args, ["family=", "labels=", "name=", "model-dir=", "pad-value=", "size=", "force"]);
         var file = Path.GetFullPath(parsed.Positional(0, "the .onnx file to import"));
         parsed.ExpectPositionals(1);
         var family = parsed.Get("family") ?? throw new UserFacingException($"{Name}: --family yolov5|yolov8|e2e is required", 2);
@@ -36,10 +36,20 @@ internal sealed class ImportModelVerb : IVerb
                 : throw new UserFacingException($"{Name}: no labels file at {path}", 2);
         }
 
+        (int Width, int Height)? size = null;
+        if (parsed.Get("size") is { } sizeText)
+        {
+            size = System.Text.RegularExpressions.Regex.Match(sizeText, "^([0-9]{1,5})x([0-9]{1,5})$") is { Success: true } m
+                && int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) is var w and >= 32 and <= 8192
+                && int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) is var h and >= 32 and <= 8192
+                ? (w, h)
+                : throw new UserFacingException($"{Name}: --size must be WIDTHxHEIGHT, each from 32 to 8192 (640x640), found '{sizeText}'", 2);
+        }
+
         ImportedModel imported;
         try
         {
-            imported = ModelImporter.Inspect(File.ReadAllBytes(file), file, family, labels, parsed.Get("name"), parsed.GetInt("pad-value", 114, 0, 255));
+            imported = ModelImporter.Inspect(File.ReadAllBytes(file), file, family, labels, parsed.Get("name"), parsed.GetInt("pad-value", 114, 0, 255), size);
         }
         catch (ModelException ex)
         {

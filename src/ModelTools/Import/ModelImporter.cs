@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EdgeVision.Models;
 using EdgeVision.ModelTools.Onnx.Proto;
+using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeVision.ModelTools.Import;
 
@@ -25,7 +26,11 @@ public static partial class ModelImporter
     private static partial Regex ModelName();
 
     /// <param name="padValue">The letterbox padding's grey level: 114 for Ultralytics exports.</param>
-    public static ImportedModel Inspect(byte[] onnx, string fileName, string family, IReadOnlyList<string>? labels, string? name, int padValue = 114)
+    /// <param name="size">
+    /// The input size to run at, for an export without a fixed one (<c>dynamic=True</c>); without it, the export's
+    /// <c>imgsz</c>. The output's length at that size is found by running the model once.
+    /// </param>
+    public static ImportedModel Inspect(byte[] onnx, string fileName, string family, IReadOnlyList<string>? labels, string? name, int padValue = 114, (int Width, int Height)? size = null)
     {
         ArgumentNullException.ThrowIfNull(onnx);
         if (!DecoderSpec.KnownFamilies.Contains(family) || family == DecoderSpec.NanoDet)
@@ -53,9 +58,9 @@ public static partial class ModelImporter
 
         var input = inputs[0];
         var inputShape = Shape(input);
-        if (inputShape.Length != 4 || inputShape[1] != 3 || inputShape[2] <= 0 || inputShape[3] <= 0)
+        if (inputShape.Length != 4 || inputShape[1] != 3)
         {
-            throw new ModelException($"import-model: input '{input.Name}': expected [N, 3, H, W] with a fixed H and W, found {Show(inputShape)}");
+            throw new ModelException($"import-model: input '{input.Name}': expected [N, 3, H, W], found {Show(inputShape)}");
         }
 
         if (ElementTypeOf(input) != FloatElementType)
@@ -70,16 +75,38 @@ public static partial class ModelImporter
         }
 
         var metadata = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        var height = (int)inputShape[2];
-        var width = (int)inputShape[3];
-        if (metadata.TryGetValue("imgsz", out var imgsz) && Regex.Matches(imgsz, @"\d+").Select(m => int.Parse(m.Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray() is [var h, var w] && (h, w) != (height, width))
+        (int Width, int Height)? exported = metadata.TryGetValue("imgsz", out var imgsz)
+            && Regex.Matches(imgsz, @"\d+").Select(m => int.Parse(m.Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray() is [var h, var w]
+            ? (w, h)
+            : null;
+        var fixedSize = inputShape[2] > 0 && inputShape[3] > 0;
+        var (width, height) = fixedSize ? ((int)inputShape[3], (int)inputShape[2])
+            : size ?? exported ?? throw new ModelException(
+                $"import-model: input '{input.Name}' {Show(inputShape)} has no fixed size and the export carries no imgsz; give the size to run at with --size WIDTHxHEIGHT");
+        if (fixedSize && exported is { } e && e != (width, height))
         {
             throw new ModelException($"import-model: the export's imgsz {imgsz} does not match its input {Show(inputShape)}");
+        }
+
+        if (fixedSize && size is { } given && given != (width, height))
+        {
+            throw new ModelException($"import-model: --size {given.Width}x{given.Height} does not match the input {Show(inputShape)}; it is for exports without a fixed size");
+        }
+
+        if ((inputShape[2] > 0 && inputShape[2] != height) || (inputShape[3] > 0 && inputShape[3] != width))
+        {
+            throw new ModelException($"import-model: {width}x{height} does not fit the input {Show(inputShape)}");
         }
 
         labels ??= metadata.TryGetValue("names", out var names) ? ParseNames(names) : null;
         var output = graph.Output[0];
         var shape = Shape(output);
+        if (shape.Length == 3 && (shape[1] <= 0 || shape[2] <= 0) && ElementTypeOf(output) == FloatElementType)
+        {
+            // A dynamic export's output length follows its input size: run it once at the chosen size to see it.
+            var probed = OutputShapeAt(onnx, fileName, input.Name, output.Name, width, height);
+            shape = [shape[0], .. probed.Skip(1)];
+        }
         var (expected, rows, classes) = family switch
         {
             DecoderSpec.YoloV5 => ("[N, boxes, 5 + classes]", shape.Length == 3 && shape[1] > 0 && shape[2] > 5 ? (int)shape[1] : -1, shape.Length == 3 ? (int)shape[2] - 5 : -1),
@@ -160,6 +187,24 @@ public static partial class ModelImporter
         return entries.Count > 0 && entries.Select((e, i) => e.Index == i).All(ok => ok)
             ? entries.Select(e => e.Name).ToArray()
             : throw new ModelException($"import-model: cannot read the class names in the export's metadata; give them with --labels FILE");
+    }
+
+    private static long[] OutputShapeAt(byte[] onnx, string fileName, string inputName, string outputName, int width, int height)
+    {
+        try
+        {
+            using var options = new SessionOptions { IntraOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+            using var session = new InferenceSession(onnx, options);
+            var zeros = new float[3 * width * height];
+            using var value = OrtValue.CreateTensorValueFromMemory(zeros, [1, 3, height, width]);
+            using var run = new RunOptions();
+            using var outputs = session.Run(run, [inputName], [value], [outputName]);
+            return outputs[0].GetTensorTypeAndShape().Shape;
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new ModelException($"import-model: {Path.GetFileName(fileName)} does not run at {width}x{height}: {ex.Message.Split('\n')[0]}", ex);
+        }
     }
 
     // TensorProto.DataType numbers (onnx.proto).

@@ -158,6 +158,7 @@ public sealed class ImportedWrapperRunTests : IDisposable
             (["import-model", export, "--family", "yolov8", "--labels", shortLabels], "error: import-model: output 'output0' [?, 84, 3549] scores 80 classes but 3 labels were given"),
             (["import-model", export, "--family", "e2e", "--labels", shortLabels], "error: import-model: output 'output0' does not fit the e2e family: expected [N, K, 6], found [?, 84, 3549]"),
             ([ "import-model", reference.ModelPath, "--family", "yolov8", "--labels", shortLabels], "error: import-model: "),
+            (["import-model", export, "--family", "yolov8", "--size", "640"], "error: import-model: --size must be WIDTHxHEIGHT, each from 32 to 8192 (640x640), found '640'"),
         ];
         foreach (var (arguments, line) in cases)
         {

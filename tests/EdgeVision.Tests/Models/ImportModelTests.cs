@@ -75,6 +75,85 @@ public sealed class ImportModelTests : IDisposable
         Assert.Throws<ModelException>(() => ModelImporter.Inspect([1, 2, 3, 4, 5], "m.onnx", DecoderSpec.YoloV8, ["a"], null));
     }
 
+    /// <summary>
+    /// A <c>dynamic=True</c> export, <c>[N, 3, ?, ?]</c> in, <c>[N, 7, ?]</c> out, whose output really grows with the
+    /// input: one row per 32×32 cell, each the same person box at input pixels (40, 40)–(140, 200).
+    /// </summary>
+    private static byte[] DynamicExport(bool withImgsz)
+    {
+        static NodeProto Op(string type, string[] inputs, string output, params AttributeProto[] attributes)
+        {
+            var node = new NodeProto { OpType = type, Name = output + "_node", Input = { inputs }, Output = { output } };
+            node.Attribute.AddRange(attributes);
+            return node;
+        }
+
+        static TensorShapeProto Dims(params object[] dims)
+        {
+            var shape = new TensorShapeProto();
+            shape.Dim.AddRange(dims.Select(d => d is string p ? new TensorShapeProto.Types.Dimension { DimParam = p } : new TensorShapeProto.Types.Dimension { DimValue = (int)d }));
+            return shape;
+        }
+
+        // cells[N, 1, h·w] = Reshape(ReduceMean(AveragePool32(input), channels)) · 0; output = cells + box[7, 1].
+        var graph = new GraphProto { Name = "dynamic_export" };
+        graph.Input.Add(new ValueInfoProto { Name = "images", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = Dims("batch", 3, "height", "width") } } });
+        graph.Output.Add(new ValueInfoProto { Name = "output0", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = Dims("batch", 7, "anchors") } } });
+        graph.Node.Add(Op("AveragePool", ["images"], "pooled",
+            new AttributeProto { Name = "kernel_shape", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 32, 32 } },
+            new AttributeProto { Name = "strides", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 32, 32 } }));
+        graph.Node.Add(Op("ReduceMean", ["pooled"], "grey", new AttributeProto { Name = "axes", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 1 } }));
+        graph.Initializer.Add(new TensorProto { Name = "flat", DataType = (int)TensorProto.Types.DataType.Int64, Dims = { 3 }, Int64Data = { 0, 1, -1 } });
+        graph.Node.Add(Op("Reshape", ["grey", "flat"], "cells"));
+        graph.Initializer.Add(new TensorProto { Name = "zero", DataType = 1, FloatData = { 0f } });
+        graph.Node.Add(Op("Mul", ["cells", "zero"], "cells_zero"));
+        graph.Initializer.Add(new TensorProto { Name = "box", DataType = 1, Dims = { 7, 1 }, FloatData = { 90, 120, 100, 160, 0.9f, 0, 0 } });
+        graph.Node.Add(Op("Add", ["cells_zero", "box"], "output0"));
+        var model = new ModelProto { IrVersion = 7, ProducerName = "pytorch", Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
+        model.MetadataProps.Add(new StringStringEntryProto { Key = "names", Value = "{0: 'person', 1: 'sports ball', 2: 'car'}" });
+        if (withImgsz)
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = "imgsz", Value = "[256, 320]" });
+        }
+
+        return model.ToByteArray();
+    }
+
+    [Fact]
+    public void Inspect_DynamicExport_RunsAtItsImgszOrTheGivenSize_TheOutputLengthFromARunThere()
+    {
+        var atImgsz = ModelImporter.Inspect(DynamicExport(withImgsz: true), "m.onnx", DecoderSpec.YoloV8, null, null);
+        Assert.Equal((320, 256, 80), (atImgsz.Width, atImgsz.Height, atImgsz.Rows));
+
+        var atGiven = ModelImporter.Inspect(DynamicExport(withImgsz: false), "m.onnx", DecoderSpec.YoloV8, null, null, size: (640, 480));
+        Assert.Equal((640, 480, 300), (atGiven.Width, atGiven.Height, atGiven.Rows));
+
+        var noSize = Assert.Throws<ModelException>(() => ModelImporter.Inspect(DynamicExport(withImgsz: false), "m.onnx", DecoderSpec.YoloV8, null, null));
+        Assert.Equal("import-model: input 'images' [?, 3, ?, ?] has no fixed size and the export carries no imgsz; give the size to run at with --size WIDTHxHEIGHT", noSize.Message);
+
+        var fixedSize = Assert.Throws<ModelException>(() => ModelImporter.Inspect(Export(withMetadata: true), "m.onnx", DecoderSpec.YoloV8, null, null, size: (640, 640)));
+        Assert.Equal("import-model: --size 640x640 does not match the input [?, 3, 256, 320]; it is for exports without a fixed size", fixedSize.Message);
+    }
+
+    [Fact]
+    public void ImportDynamicExportThenDetect_TheBoxInSourcePixels()
+    {
+        var imported = ModelImporter.Inspect(DynamicExport(withImgsz: true), "yard.onnx", DecoderSpec.YoloV8, null, null);
+        var onnx = Path.Combine(_directory.Path, "yard.onnx");
+        File.WriteAllBytes(onnx, DynamicExport(withImgsz: true));
+        File.WriteAllLines(Path.Combine(_directory.Path, "yard.labels"), imported.Labels);
+        var path = Path.Combine(_directory.Path, "yard.json");
+        File.WriteAllText(path, imported.Manifest.ToJsonString());
+        using var detector = OnnxDetector.Create(ModelCatalog.LoadManifest(path), new DetectorOptions { ExecutionProviders = [ExecutionProvider.Cpu] });
+
+        // A 640×400 image: scale 0.5 into 320×200 with 28 px of padding above; 80 identical rows, one box after NMS.
+        using var frame = new Mat(400, 640, MatType.CV_8UC3, new Scalar(40, 80, 120));
+        var detection = Assert.Single(detector.Detect(frame));
+
+        Assert.Equal(("person", 80f, 24f, 280f, 344f), (detection.Label, detection.X1, detection.Y1, detection.X2, detection.Y2));
+    }
+
     /// <summary>An export made with <c>half=True</c> takes and gives float16; the importer says what to do instead.</summary>
     [Fact]
     public void Inspect_HalfPrecisionExport_OneLineAskingForFloat32()
