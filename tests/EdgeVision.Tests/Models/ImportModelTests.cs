@@ -79,7 +79,8 @@ public sealed class ImportModelTests : IDisposable
     /// A <c>dynamic=True</c> export, <c>[N, 3, ?, ?]</c> in, <c>[N, 7, ?]</c> out, whose output really grows with the
     /// input: one row per 32×32 cell, each the same person box at input pixels (40, 40)–(140, 200).
     /// </summary>
-    private static byte[] DynamicExport(bool withImgsz)
+    /// <param name="cells">The row count to reshape to; -1 follows the input (a fixed count makes other sizes fail to run).</param>
+    private static byte[] DynamicExport(bool withImgsz, long cells = -1)
     {
         static NodeProto Op(string type, string[] inputs, string output, params AttributeProto[] attributes)
         {
@@ -103,7 +104,7 @@ public sealed class ImportModelTests : IDisposable
             new AttributeProto { Name = "kernel_shape", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 32, 32 } },
             new AttributeProto { Name = "strides", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 32, 32 } }));
         graph.Node.Add(Op("ReduceMean", ["pooled"], "grey", new AttributeProto { Name = "axes", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 1 } }));
-        graph.Initializer.Add(new TensorProto { Name = "flat", DataType = (int)TensorProto.Types.DataType.Int64, Dims = { 3 }, Int64Data = { 0, 1, -1 } });
+        graph.Initializer.Add(new TensorProto { Name = "flat", DataType = (int)TensorProto.Types.DataType.Int64, Dims = { 3 }, Int64Data = { 0, 1, cells } });
         graph.Node.Add(Op("Reshape", ["grey", "flat"], "cells"));
         graph.Initializer.Add(new TensorProto { Name = "zero", DataType = 1, FloatData = { 0f } });
         graph.Node.Add(Op("Mul", ["cells", "zero"], "cells_zero"));
@@ -134,6 +135,12 @@ public sealed class ImportModelTests : IDisposable
 
         var fixedSize = Assert.Throws<ModelException>(() => ModelImporter.Inspect(Export(withMetadata: true), "m.onnx", DecoderSpec.YoloV8, null, null, size: (640, 640)));
         Assert.Equal("import-model: --size 640x640 does not match the input [?, 3, 256, 320]; it is for exports without a fixed size", fixedSize.Message);
+
+        // An export that only runs at the size it was made for: one line from ONNX Runtime's first.
+        var wrongSize = Assert.Throws<ModelException>(() => ModelImporter.Inspect(DynamicExport(withImgsz: false, cells: 80), "m.onnx", DecoderSpec.YoloV8, null, null, size: (640, 480)));
+        Assert.StartsWith("import-model: m.onnx does not run at 640x480: ", wrongSize.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', wrongSize.Message);
+        Assert.Equal(80, ModelImporter.Inspect(DynamicExport(withImgsz: false, cells: 80), "m.onnx", DecoderSpec.YoloV8, null, null, size: (320, 256)).Rows);
     }
 
     [Fact]
