@@ -100,24 +100,25 @@ public static partial class ModelImporter
 
         labels ??= metadata.TryGetValue("names", out var names) ? ParseNames(names) : null;
         var output = graph.Output[0];
+        if (ElementTypeOf(output) != FloatElementType)
+        {
+            throw new ModelException($"import-model: output '{output.Name}' is {ElementTypeName(ElementTypeOf(output))}; the {family} decoder reads float32, so export in float32 (not half)");
+        }
+
         var shape = Shape(output);
-        if (shape.Length == 3 && (shape[1] <= 0 || shape[2] <= 0) && ElementTypeOf(output) == FloatElementType)
+        if (shape.Length == 3 && (shape[1] <= 0 || shape[2] <= 0))
         {
             // A dynamic export's output length follows its input size: run it once at the chosen size to see it.
             var probed = OutputShapeAt(onnx, fileName, input.Name, output.Name, width, height);
             shape = [shape[0], .. probed.Skip(1)];
         }
+
         var (expected, rows, classes) = family switch
         {
             DecoderSpec.YoloV5 => ("[N, boxes, 5 + classes]", shape.Length == 3 && shape[1] > 0 && shape[2] > 5 ? (int)shape[1] : -1, shape.Length == 3 ? (int)shape[2] - 5 : -1),
             DecoderSpec.YoloV8 => ("[N, 4 + classes, boxes]", shape.Length == 3 && shape[2] > 0 && shape[1] > 4 ? (int)shape[2] : -1, shape.Length == 3 ? (int)shape[1] - 4 : -1),
             _ => ("[N, K, 6]", shape.Length == 3 && shape[1] > 0 && shape[2] == 6 ? (int)shape[1] : -1, labels?.Count ?? -1),
         };
-        if (ElementTypeOf(output) != FloatElementType)
-        {
-            throw new ModelException($"import-model: output '{output.Name}' is {ElementTypeName(ElementTypeOf(output))}; the {family} decoder reads float32, so export in float32 (not half)");
-        }
-
         if (rows < 0)
         {
             throw new ModelException($"import-model: output '{output.Name}' does not fit the {family} family: expected {expected}, found {Show(shape)}");
