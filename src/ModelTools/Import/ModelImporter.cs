@@ -208,22 +208,17 @@ public static partial class ModelImporter
         }
     }
 
-    // TensorProto.DataType numbers (onnx.proto).
-    private const int FloatElementType = 1;
+    private const int FloatElementType = (int)TensorProto.Types.DataType.Float;
 
     private static int ElementTypeOf(ValueInfoProto value) => value.Type?.TensorType?.ElemType ?? 0;
 
-    private static string ElementTypeName(int type) => type switch
+    private static string ElementTypeName(int type) => (TensorProto.Types.DataType)type switch
     {
-        1 => "float32",
-        2 => "uint8",
-        3 => "int8",
-        6 => "int32",
-        7 => "int64",
-        10 => "float16",
-        11 => "float64",
-        16 => "bfloat16",
-        0 => "of no declared element type",
+        TensorProto.Types.DataType.Float => "float32",
+        TensorProto.Types.DataType.Float16 => "float16",
+        TensorProto.Types.DataType.Double => "float64",
+        TensorProto.Types.DataType.Undefined => "of no declared element type",
+        var known when Enum.IsDefined(known) => known.ToString().ToLowerInvariant(),
         _ => $"of element type {type}",
     };
 

@@ -122,7 +122,7 @@ public static class QdqQuantizer
         return fused;
     }
 
-    private static (float Scale, int ZeroPoint) ActivationParameters(TensorRange range, ActivationType type)
+    internal static (float Scale, int ZeroPoint) ActivationParameters(TensorRange range, ActivationType type)
     {
         // The range must hold 0 exactly, so that zero padding and ReLU-like zeros are represented without error.
         var min = Math.Min(range.Min, 0f);

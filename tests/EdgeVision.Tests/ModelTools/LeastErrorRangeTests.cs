@@ -89,13 +89,10 @@ public sealed class LeastErrorRangeTests
         return histogram.LeastErrorRange();
     }
 
-    /// <summary>Total squared error of quantizing the values on the uint8 grid the quantizer builds for a range.</summary>
+    /// <summary>Total squared error of quantizing the values on the uint8 grid the quantizer builds for a range (its own scale and zero point).</summary>
     private static double GridError(List<float> values, TensorRange range)
     {
-        var min = Math.Min(range.Min, 0f);
-        var max = Math.Max(range.Max, 0f);
-        var scale = (max - min) / 255f;
-        var zeroPoint = Math.Clamp(MathF.Round(-min / scale), 0, 255);
+        var (scale, zeroPoint) = QdqQuantizer.ActivationParameters(range, ActivationType.UInt8);
         double total = 0;
         foreach (var v in values)
         {
